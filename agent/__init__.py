@@ -1,0 +1,1 @@
+"""The agent: LangGraph graph, state, approval, runtime and the ``cashflow`` CLI."""

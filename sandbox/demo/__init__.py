@@ -1,0 +1,1 @@
+"""The deterministic demo company (Bluebird Office Supply Co.)."""

@@ -1,0 +1,1 @@
+"""Typed tools: Odoo access (``tools.odoo``), forecasting (``tools.forecast``), actions (``tools.actions``)."""

@@ -1,0 +1,1 @@
+"""The product's only door to Odoo: connection, errors, typed read tools."""
