@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     cashflow_approver_group: str = "account.group_account_manager"
     cashflow_approver_password: SecretStr | None = None
     cashflow_max_tool_calls: int = Field(default=8, ge=1, le=50)
+    cashflow_auto_approve: str = Field(default="", description="Comma-separated action types approved in advance")
 
     # -- LLM (optional) -----------------------------------------------------------------------------
     openai_base_url: str | None = None

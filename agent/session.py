@@ -1,0 +1,203 @@
+"""The agent as the CLI and the service use it: ask questions, decide approvals, across processes.
+
+A decision is taken in the approvals table first (atomically, by an Odoo user
+authenticated with their own credentials and checked against the approver group
+at decision time), then the thread is resumed so the executor can write.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from agent.approvals import Approval, DecisionConflict
+from agent.checkpoint import open_checkpointer
+from agent.context import Context
+from agent.graph import build_graph
+from agent.llm import ChatModel, chat_model
+from agent.services import Services, WriterCredentials
+from tools.actions.proposals import parse_proposal
+from tools.actions.review import review
+from tools.settings import Settings
+
+
+class NotAuthorized(Exception):
+    """The person deciding may not approve (wrong group, or the integration user)."""
+
+    exit_code = 5
+
+
+class InvalidEdit(Exception):
+    exit_code = 2
+
+
+class ThreadBusy(Exception):
+    exit_code = 6
+
+
+@dataclass
+class TurnResult:
+    thread: str
+    answer: str
+    verified: bool
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    proposals: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    waiting: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {"answer": self.answer, "tool_calls": self.tool_calls, "proposals": self.proposals,
+                "thread": self.thread, "verified": self.verified, "outcomes": self.outcomes,
+                "waiting_for_approval": self.waiting}
+
+
+class Agent:
+    def __init__(self, settings: Settings, services: Services, checkpointer: Any, model: ChatModel | None = None,
+                 requester: str = "cli") -> None:
+        self.settings = settings
+        self.services = services
+        self.graph = build_graph(checkpointer)
+        self.model = model
+        self.requester = requester
+
+    @classmethod
+    @contextmanager
+    def open(cls, settings: Settings, *, services: Services | None = None, model: ChatModel | None = None,
+             requester: str = "cli", use_llm: bool = True) -> Iterator[Agent]:
+        with ExitStack() as stack:
+            services = services or Services(settings)
+            stack.callback(services.close)
+            checkpointer = stack.enter_context(open_checkpointer(settings))
+            llm = model if model is not None else (chat_model(settings) if use_llm else None)
+            yield cls(settings, services, checkpointer, llm, requester)
+
+    def _context(self, writer: WriterCredentials | None = None) -> Context:
+        return Context(services=self.services, model=self.model, requester=self.requester, writer=writer,
+                       auto_approve=frozenset(self._policy()), max_tool_calls=self.settings.cashflow_max_tool_calls)
+
+    def _policy(self) -> list[str]:
+        raw = getattr(self.settings, "cashflow_auto_approve", "") or ""
+        return [a.strip() for a in raw.split(",") if a.strip()]
+
+    @staticmethod
+    def _config(thread: str) -> dict[str, Any]:
+        return {"configurable": {"thread_id": thread}}
+
+    # -- asking -------------------------------------------------------------------------------------
+    def ask(self, question: str, thread: str | None = None) -> TurnResult:
+        thread = thread or f"t-{uuid.uuid4().hex[:10]}"
+        waiting = self._interrupts(thread)
+        if waiting:
+            ids = ", ".join(str(i.value.get("approval_id")) for i in waiting)
+            raise ThreadBusy(f"thread {thread} is waiting for a decision on approval {ids}: decide it first "
+                             "(`cashflow approvals ...`) or ask in a new thread")
+        before = self._turn_count(thread)
+        self.graph.invoke({"question": question}, self._config(thread), context=self._context(), durability="sync")
+        return self._result(thread, since_turn=before + 1)
+
+    def _interrupts(self, thread: str) -> list[Any]:
+        snap = self.graph.get_state(self._config(thread))
+        return list(getattr(snap, "interrupts", ()) or ())
+
+    def _turn_count(self, thread: str) -> int:
+        values = self.graph.get_state(self._config(thread)).values or {}
+        return int(values.get("turn", 0))
+
+    def _result(self, thread: str, since_turn: int) -> TurnResult:
+        snap = self.graph.get_state(self._config(thread))
+        values = snap.values or {}
+        waiting = bool(getattr(snap, "interrupts", ()))
+        pending = [a.summary() for a in self.services.approvals.list() if a.thread == thread
+                   and a.status == "pending"]
+        answer = values.get("answer", "") if not waiting else values.get("answer") or self._waiting_text(pending)
+        return TurnResult(
+            thread=thread, answer=answer, verified=bool(values.get("verified", True)),
+            tool_calls=[t for t in values.get("tool_log", []) if t.get("turn", 0) >= since_turn],
+            proposals=pending, outcomes=list(values.get("outcomes", [])), waiting=waiting)
+
+    @staticmethod
+    def _waiting_text(pending: list[dict[str, Any]]) -> str:
+        rows = "\n".join(f"- {p['id']}: {p['preview']}" for p in pending)
+        return f"Waiting for approval:\n{rows}"
+
+    # -- deciding -----------------------------------------------------------------------------------
+    def authenticate_approver(self, credentials: WriterCredentials) -> str:
+        """Log in as the approver and check the approver group in Odoo, now."""
+        integration = self.services.connection.login
+        if credentials.login == integration:
+            raise NotAuthorized(f"'{integration}' is the integration user the agent reads with: its credentials never "
+                                "count as an approval; approve as a person (--as LOGIN)")
+        writer = self.services.writer(credentials)
+        group = self.settings.cashflow_approver_group
+        if not writer.client.has_group(group):
+            raise NotAuthorized(f"Odoo user '{credentials.login}' is not in the approver group ({group}): "
+                                "ask an administrator, or have an approver decide")
+        return credentials.login
+
+    def decide(self, approval_id: str, decision: Literal["approve", "edit", "reject"],
+               credentials: WriterCredentials, *, changes: dict[str, Any] | None = None,
+               reason: str | None = None) -> TurnResult:
+        store = self.services.approvals
+        record = store.get(approval_id)
+        if record.status in ("executed", "rejected") or (record.status != "pending" and decision != "approve"):
+            who = f" by {record.decider}" if record.decider else ""
+            raise DecisionConflict(f"approval {record.id} is already {record.status}{who}; nothing to decide")
+        decider = self.authenticate_approver(credentials)
+        if record.status in ("approved", "failed"):
+            # decided earlier, but the write did not complete (crash, failure): finish it, never twice
+            if record.status == "failed":
+                store.retry(record.id)
+            return self._resume(record, credentials, completing=True)
+        if decision == "reject":
+            store.decide(record.id, status="rejected", decider=decider, note=reason or "no reason given")
+        elif decision == "edit":
+            args = self._edited(record, changes or {})
+            store.decide(record.id, status="approved", decider=decider, note=reason or "approved with edits",
+                         args=args)
+        else:
+            store.decide(record.id, status="approved", decider=decider, note=reason)
+        return self._resume(store.get(record.id), credentials)
+
+    def _edited(self, record: Approval, changes: dict[str, Any]) -> dict[str, Any]:
+        args = {**record.args, **changes}
+        try:
+            proposal = parse_proposal(record.action, {**args, "reason": record.reason, "cash_impact": record.cash_impact})
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
+            raise InvalidEdit(f"invalid edit of {record.action} {record.id}: {problems}") from None
+        checked = review(proposal, self.services.client, self.services.currency)
+        if not checked.ok:
+            raise InvalidEdit(f"invalid edit of {record.action} {record.id}: {'; '.join(checked.problems)}")
+        return proposal.model_dump(mode="json", exclude={"action", "reason", "cash_impact"})
+
+    def _resume(self, record: Approval, credentials: WriterCredentials, completing: bool = False) -> TurnResult:
+        from langgraph.types import Command
+
+        config = self._config(record.thread)
+        before = self._turn_count(record.thread)
+        interrupts = self._interrupts(record.thread)
+        if interrupts:
+            resume = {i.id: {"approval_id": record.id} for i in interrupts}
+            self.graph.invoke(Command(resume=resume), config, context=self._context(credentials), durability="sync")
+        elif record.status in ("approved", "failed"):
+            # the thread already moved on (or is gone): run the executor path directly
+            self._execute_outside_thread(record, credentials)
+        result = self._result(record.thread, since_turn=before)
+        if completing and not result.answer:
+            result.answer = f"Approval {record.id} was already approved; its execution has been completed."
+        return result
+
+    def _execute_outside_thread(self, record: Approval, credentials: WriterCredentials) -> None:
+        from agent.graph import execute
+        from agent.state import State
+
+        class _Runtime:
+            context = self._context(credentials)
+
+        state = State(pending=[{"approval_id": record.id, "action": record.action, "approved": True}])
+        execute(state, _Runtime())  # type: ignore[arg-type]
