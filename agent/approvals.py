@@ -8,6 +8,7 @@ resume value alone, and a decision is taken atomically (pending -> decided once)
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import hashlib
 import json
@@ -160,15 +161,19 @@ class ApprovalStore:
         return self._query("SELECT * FROM approvals ORDER BY created_at, id")
 
     def decide(self, approval_id: str, *, status: Literal["approved", "rejected"], decider: str,
-               note: str | None = None, args: dict[str, Any] | None = None, by_policy: bool = False) -> Approval:
-        """Take the decision once: pending -> approved/rejected (atomic), else DecisionConflict."""
+               note: str | None = None, args: dict[str, Any] | None = None, preview: str | None = None,
+               by_policy: bool = False) -> Approval:
+        """Take the decision once: pending -> approved/rejected (atomic), else DecisionConflict.
+
+        An edit passes the new ``args`` and their ``preview``, so the record shows what was really approved.
+        """
         current = self.get(approval_id)
         with self._lock:
             cur = self._conn.execute(
                 "UPDATE approvals SET status = ?, decider = ?, decided_by = ?, decision_note = ?, decided_at = ?, "
-                "args = COALESCE(?, args) WHERE id = ? AND status = 'pending'",
+                "args = COALESCE(?, args), preview = COALESCE(?, preview) WHERE id = ? AND status = 'pending'",
                 (status, decider, "policy" if by_policy else "human", note, _now(),
-                 json.dumps(args, default=str) if args is not None else None, current.id))
+                 json.dumps(args, default=str) if args is not None else None, preview, current.id))
         if cur.rowcount != 1:
             latest = self.get(current.id)
             who = f" by {latest.decider}" if latest.decider else ""
@@ -200,10 +205,11 @@ class ApprovalStore:
               record_id: int | None = None, details: dict[str, Any] | None = None) -> None:
         with self._lock:
             self._conn.execute(
-                "INSERT INTO audit (at, approval_id, event, actor, model, record_id, details) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO audit (at, approval_id, event, actor, model, record_id, details) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (_now(), approval_id, event, actor, model, record_id, json.dumps(details or {}, default=str)))
 
-    def audit_trail(self, approval_id: str | None = None) -> list[dict[str, Any]]:
+    def audit_trail(self, approval_id: str | None = None) -> builtins.list[dict[str, Any]]:
         with self._lock:
             cur = self._conn.execute(
                 "SELECT at, approval_id, event, actor, model, record_id, details FROM audit "

@@ -18,7 +18,7 @@ class CheckpointUnavailable(Exception):
 def open_checkpointer(settings: Settings) -> Iterator[Any]:
     if settings.checkpoint_url:
         try:
-            from langgraph.checkpoint.postgres import PostgresSaver  # type: ignore[import-not-found]
+            from langgraph.checkpoint.postgres import PostgresSaver
         except ImportError:
             raise CheckpointUnavailable(
                 "CHECKPOINT_URL points to Postgres but langgraph-checkpoint-postgres is not installed: "

@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from agent.context import Context
 from agent.planner import plan_turn
 from agent.state import InputState, State
-from agent.tools import READ_TOOLS
+from agent.tools import READ_TOOLS, untrusted
 from agent.verify import unsupported_numbers
 from prompts import render
 from tools.actions.executors import ExecutionContext
@@ -80,14 +80,19 @@ def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         if turn.tool_calls and exhausted:
             turn.tool_calls, turn.content = [], _budget_answer(state)
         return {"messages": [turn.message()]}
-    company = services.snapshot.context.company
-    system = {"role": "system", "content": render("system", company=company.name, currency=company.currency,
-                                                  today=services.as_of.isoformat())}
+    system = {"role": "system", "content": _system_prompt(services)}
     tools = [t.schema() for t in READ_TOOLS.values()] + _proposal_tools()
     turn = ctx.model.complete([system, *state.messages], tools, tool_choice="none" if exhausted else "auto")
     if turn.tool_calls and exhausted:
         turn.tool_calls, turn.content = [], turn.content or _budget_answer(state)
     return {"messages": [turn.message()]}
+
+
+def _system_prompt(services: Any) -> str:
+    company = services.snapshot.context.company
+    # the company name is Odoo text too: printable, bounded and quoted, so it reads as a name, never as a rule
+    return render("system", company=json.dumps(untrusted(company.name, 80)), currency=company.currency,
+                  today=services.as_of.isoformat())
 
 
 def _budget_answer(state: State) -> str:
@@ -119,7 +124,10 @@ def tools(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
             if name in READ_TOOLS:
                 result = _read(services, name, args)
             elif name in PROPOSAL_TYPES:
-                result, item = _propose(ctx, name, args, call["id"])
+                # tool-call ids are the model server's (some number them per response: 'call_0'); ours must be
+                # unique in the thread, and stable if this node runs again from the same checkpoint
+                proposal_id = f"{state.turn}.{len(state.messages)}.{call['id']}"
+                result, item = _propose(ctx, name, args, proposal_id)
                 if item:
                     pending.append(item)
             else:
@@ -148,7 +156,8 @@ def _short(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
 
 
-def _propose(ctx: Context, action: str, args: dict[str, Any], call_id: str) -> tuple[dict[str, Any], dict | None]:
+def _propose(ctx: Context, action: str, args: dict[str, Any], proposal_id: str) -> tuple[dict[str, Any],
+                                                                                      dict | None]:
     services = ctx.services
     try:
         proposal = parse_proposal(action, args)
@@ -162,7 +171,7 @@ def _propose(ctx: Context, action: str, args: dict[str, Any], call_id: str) -> t
         return _error(f"{action} not proposed: {'; '.join(checked.problems)}"), None
     store = services.approvals
     data = proposal.model_dump(mode="json", exclude={"action", "reason", "cash_impact"})
-    record = store.register(thread=_thread(), proposal_id=call_id, action=action, args=data,
+    record = store.register(thread=_thread(), proposal_id=proposal_id, action=action, args=data,
                             preview=checked.preview, reason=proposal.reason,
                             cash_impact=proposal.cash_impact.model_dump(mode="json") if proposal.cash_impact else None,
                             requester=ctx.requester)
@@ -170,6 +179,8 @@ def _propose(ctx: Context, action: str, args: dict[str, Any], call_id: str) -> t
     if action in ctx.auto_approve and status == "pending":
         record = store.decide(record.id, status="approved", decider="standing approval policy", by_policy=True)
         status = record.status
+    if status not in ("pending", "approved"):  # decided and done before (never wait for it again)
+        return {"approval_id": record.id, "status": status, "preview": checked.preview}, None
     result = {"approval_id": record.id, "status": "approved by standing policy" if record.decided_by == "policy"
               else "awaiting human approval", "preview": checked.preview}
     return result, {"approval_id": record.id, "action": action, "approved": record.status == "approved"}
@@ -246,7 +257,13 @@ def execute(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
 def verify(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Check every number of the draft against the tool results; one revision, then a factual fallback."""
     draft = state.messages[-1].get("content") or ""
+    if not draft.strip():  # an empty answer would loop back to plan forever: end the turn with the facts
+        log.warning("the model returned an empty answer")
+        return {"answer": "I have no answer in words; here are the facts the tools returned:\n"
+                          + _facts(_turn_messages(state)), "draft": draft, "verified": False}
     sources = [state.question] + [m["content"] for m in state.messages if m["role"] in ("tool", "system")]
+    if runtime.context.model is not None:  # what the model was told (e.g. "the 13-week forecast")
+        sources.append(_system_prompt(runtime.context.services))
     bad = unsupported_numbers(draft, sources)
     if not bad:
         return {"answer": draft, "draft": draft, "verified": True}

@@ -96,8 +96,8 @@ class OpenAIChat:
             raise LLMUnavailable(f"the LLM at {self._client.base_url} failed: {type(exc).__name__}: "
                                  f"{getattr(exc, 'message', exc)}") from None
         choice = response.choices[0].message
-        calls = [ToolCall(id=c.id, name=c.function.name, arguments=c.function.arguments or "{}")
-                 for c in (choice.tool_calls or []) if getattr(c, "function", None)]
+        functions = [(c.id, fn) for c in (choice.tool_calls or []) if (fn := getattr(c, "function", None))]
+        calls = [ToolCall(id=call_id, name=fn.name, arguments=fn.arguments or "{}") for call_id, fn in functions]
         return AssistantTurn(content=choice.content or "", tool_calls=calls)
 
 

@@ -66,15 +66,15 @@ def _shortfall(m: re.Match[str], q: str, r: Results, ctx: dict[str, Any]) -> Ste
         return Step(calls=[("shortfall_days", args), ("forecast", args)])
     cur = short["currency"]
     if short["first_day_likely_below"]:
-        headline = (f"The balance is likely (≥50%) to fall below {fmt(short['threshold'])} {cur} from "
-                    f"{short['first_day_likely_below']}; the risk peaks at "
+        headline = (f"The balance is likely (≥{short['likely_means_probability_at_least']:.0%}) to fall below "
+                    f"{fmt(short['threshold'])} {cur} from {short['first_day_likely_below']}; the risk peaks at "
                     f"{short['max_probability_below_threshold']:.0%}.")
     elif short["first_day_at_risk"]:
         headline = (f"The balance is not expected to fall below {fmt(short['threshold'])} {cur}, but there is a "
                     f"{short['max_probability_below_threshold']:.0%} risk from {short['first_day_at_risk']}.")
     else:
-        headline = (f"The balance is not expected to fall below {fmt(short['threshold'])} {cur} in the next 13 weeks "
-                    f"(risk at most {short['max_probability_below_threshold']:.0%}).")
+        headline = (f"The balance is not expected to fall below {fmt(short['threshold'])} {cur} in the next "
+                    f"{short['horizon_days']} days (risk at most {short['max_probability_below_threshold']:.0%}).")
     return Step(answer=render("narration/shortfall", headline=headline, low=fmt(fc["lowest_balance_p50"]),
                               currency=cur, low_date=fc["lowest_balance_date"], low_p10=fmt(fc["lowest_balance_p10"]),
                               confidence=f"{fc['confidence']['level']} ({fc['confidence']['score']:.2f})"))
@@ -102,15 +102,19 @@ def _items(kind: str, overdue: bool) -> Intent:
         res = _first(r, "open_items")
         if res is None:
             return Step(calls=[("open_items", {"kind": kind, "overdue_only": overdue, "limit": 5})])
+        sign = 1.0 if kind == "receivable" else -1.0  # payables are negative residuals: show what we owe
         lead = ""
         if res["top_partners"]:
             top = res["top_partners"][0]
-            lead = f"{'Largest' if kind == 'receivable' else 'Largest owed'}: {top['partner']} ({fmt(top['residual'])})."
-        rows = "\n".join(f"- {i['document']} — {i['partner']}: {fmt(i['residual'])}, due {i['due_date']}"
+            lead = (f"{'Largest debtor' if kind == 'receivable' else 'Largest creditor'}: {top['partner']} "
+                    f"({fmt(sign * top['residual'])}).")
+        rows = "\n".join(f"- {i['document']} — {i['partner']}: {fmt(sign * i['residual'])}, due {i['due_date']}"
                          + (f", {i['overdue_days']} days overdue" if i["overdue_days"] else "") for i in res["items"])
+        cur = res["currency"]
+        overdue_part = "" if overdue else f", of which {fmt(sign * res['overdue_total'])} {cur} are overdue"
         return Step(answer=render("narration/receivables", count=res["count"],
-                                  kind="overdue " + kind if overdue else kind, total=fmt(res["total_residual"]),
-                                  currency=res["currency"], overdue=fmt(res["overdue_total"]), lead=lead, rows=rows))
+                                  kind="overdue " + kind if overdue else kind, total=fmt(sign * res["total_residual"]),
+                                  currency=cur, overdue=overdue_part, lead=lead, rows=rows))
 
     return intent
 
@@ -119,8 +123,8 @@ def _late_payers(m: re.Match[str], q: str, r: Results, ctx: dict[str, Any]) -> S
     res = _first(r, "late_payers")
     if res is None:
         return Step(calls=[("late_payers", {})])
-    rows = "\n".join(f"- {p['partner'].split(' ', 1)[-1]}: {p.get('median_days_late_last_6', 'n/a')} days late recently "
-                     f"(overall {p.get('median_days_late', 'n/a')}, {p['payments']} payments"
+    rows = "\n".join(f"- {p['partner'].split(' ', 1)[-1]}: {p.get('median_days_late_last_6', 'n/a')} days late "
+                     f"recently (overall {p.get('median_days_late', 'n/a')}, {p['payments']} payments"
                      + (f", trend {p['trend_days']:+} days" if "trend_days" in p else "") + ")"
                      for p in res["late_payers"][:5])
     return Step(answer=render("narration/late_payers", rows=rows or "- no customer with enough history"))
@@ -134,8 +138,10 @@ def _behaviour(m: re.Match[str], q: str, r: Results, ctx: dict[str, Any]) -> Ste
         return Step(answer=res["error"] + (": " + ", ".join(res.get("candidates", [])) if res.get("candidates")
                                            else "."))
     rows = "\n".join(
-        f"- {p['partner'].split(' ', 1)[-1]}: {p['payments']} payments, median {p.get('median_days_late', 'n/a')} days "
-        f"late (last 6: {p.get('median_days_late_last_6', 'n/a')}), on time {p.get('share_on_time', 0):.0%}"
+        f"- {p['partner'].split(' ', 1)[-1]}: no paid invoice or bill yet, so no payment behaviour to show"
+        if not p["payments"] else
+        f"- {p['partner'].split(' ', 1)[-1]}: {p['payments']} payments, median {p['median_days_late']} days "
+        f"late (last 6: {p['median_days_late_last_6']}), on time {p['share_on_time']:.0%}"
         + (f", trend {p['trend_days']:+} days" if "trend_days" in p else "") for p in res["partners"])
     return Step(answer=render("narration/behaviour", rows=rows))
 
@@ -159,9 +165,10 @@ def _orders(m: re.Match[str], q: str, r: Results, ctx: dict[str, Any]) -> Step:
     for kind, label in (("sale", "Sales orders"), ("purchase", "Purchase orders")):
         part = res.get(kind)
         if part:
-            lines.append(f"{label}: {part['count']} open, {fmt(part['to_invoice_total'])} {res['currency']} "
-                         "still to invoice" + (" (to bill)" if kind == "purchase" else ""))
-            lines += [f"- {o['order']} — {o['partner']}: {fmt(o['to_invoice'])}, expected {o['expected_date']}"
+            verb = "still to invoice" if kind == "sale" else "still to be billed by vendors"
+            lines.append(f"{label}: {part['count']} open, {fmt(abs(part['to_invoice_total']))} {res['currency']} "
+                         f"{verb}")
+            lines += [f"- {o['order']} — {o['partner']}: {fmt(abs(o['to_invoice']))}, expected {o['expected_date']}"
                       for o in part["orders"]]
     return Step(answer=render("narration/orders", rows="\n".join(lines)))
 
@@ -223,7 +230,8 @@ def _post_channel(m: re.Match[str], q: str, r: Results, ctx: dict[str, Any]) -> 
     if not ctx.get("proposals"):
         body = (f"Cash alert: balance at risk of going below {fmt(short['threshold'])} {short['currency']} from "
                 f"{short['first_day_at_risk']} (up to {short['max_probability_below_threshold']:.0%})."
-                if short["first_day_at_risk"] else "Cash update: no shortfall expected in the next 13 weeks.")
+                if short["first_day_at_risk"] else
+                f"Cash update: no shortfall expected in the next {short['horizon_days']} days.")
         channel = (m.groupdict().get("channel") or "finance").lstrip("#")
         return Step(calls=[("PostToChannel", {"channel": channel, "body": body,
                                               "reason": "Keep the finance team informed of the cash outlook."})])
@@ -233,7 +241,7 @@ def _post_channel(m: re.Match[str], q: str, r: Results, ctx: dict[str, Any]) -> 
 def _pay_bill(m: re.Match[str], q: str, r: Results, ctx: dict[str, Any]) -> Step:
     items = _first(r, "open_items")
     if items is None:
-        return Step(calls=[("open_items", {"kind": "payable", "limit": 50})])
+        return Step(calls=[("open_items", {"kind": "payable", "document": m.group("bill").upper(), "limit": 1})])
     name = m.group("bill").upper()
     match = next((i for i in items["items"] if i["document"].split(" ", 1)[-1].upper() == name), None)
     if match is None:
@@ -261,30 +269,53 @@ def _refuse(m: re.Match[str], q: str, r: Results, ctx: dict[str, Any]) -> Step:
     return Step(answer=render("narration/refuse_approval"))
 
 
+def _refuse_data_instructions(m: re.Match[str], q: str, r: Results, ctx: dict[str, Any]) -> Step:
+    return Step(answer=render("narration/refuse_data_instructions"))
+
+
+def _refuse_secrets(m: re.Match[str], q: str, r: Results, ctx: dict[str, Any]) -> Step:
+    return Step(answer=render("narration/refuse_secrets"))
+
+
+def _refuse_payment(m: re.Match[str], q: str, r: Results, ctx: dict[str, Any]) -> Step:
+    return Step(answer=render("narration/refuse_payment"))
+
+
 def _unknown(m: re.Match[str], q: str, r: Results, ctx: dict[str, Any]) -> Step:
     return Step(answer=render("narration/unknown"))
 
 
+DATA_TEXT = r"(note|comment|narration|memo|label|description|chatter|partner name|customer name)s?"
 INTENTS: list[tuple[str, Intent]] = [
     (r"(skip|bypass|without|no need for|ignore|override|auto.?approve|approve (it|them|this|all)|"
-     r"pre.?approv)\w*.*(approv|review)|approve .*yourself|mark .* as approved", _refuse),
+     r"pre.?approv)\w*.*(approv|review)|approve .*yourself|mark .* as approved|"
+     r"\bapprove (it|them|this|that|all|everything|every|approval|request|pending)\b|"
+     r"\b(execute|run|process|release) (the |all |every )?(pending|waiting|queued)\b", _refuse),
+    (r"\b(passwords?|api.?keys?|credentials?|secrets?|tokens?)\b", _refuse_secrets),
+    (r"\b(pay|transfer|wire|send)\b.*\b(to|into) (the )?(account|iban|bank account)\b|\bwire (money|funds|\$?\d)",
+     _refuse_payment),
+    (DATA_TEXT + r"\b.*\b(says?|tells?|asks?|instructs?|wants?|requests?)\b|\b(do|follow|execute|obey) (what|whatever)"
+     r" (it|the \w+|they) (says?|asks?|tells?)|\binstructions? (in|from) (the )?(odoo|data|invoice|note|customer)",
+     _refuse_data_instructions),
     (r"\bpay (all|every|each|everything|the vendors|all (the )?vendors|all (the )?bills|all (our )?suppliers)|"
-     r"pay (our |all )?(vendors|suppliers|bills) (now|today|immediately)", _pay_all),
+     r"pay (our |all )?(vendors|suppliers|bills) (now|today|immediately)|"
+     r"\bpayments? (for|to|of) (all|every|each)\b", _pay_all),
     (r"(?P<bill>\b(?:r?bill)/[\w/]+\d)", _pay_bill),
     (r"what if (?P<partner>.+?) (?:pays?|paid|is|were|was) (?P<days>\d+) days? late", _what_if),
-    (r"follow.?ups?|chase|collection|dun", _follow_ups),
+    (r"\b(follow.?ups?|chase|collections?|dun|dunning)\b", _follow_ups),
     (r"save (the |this )?forecast", _save_forecast),
     (r"(post|share|send|notify|alert).*(?:channel|discuss|#(?P<channel>[\w-]+)|finance team)", _post_channel),
     (r"(?:(?:drop|fall|go|dip|be) (?:below|under)|below|under) " + AMOUNT + r"|short(?:fall|age)|run out of cash|"
      r"overdraft", _shortfall),
-    (r"how (?:does|do|did) (?P<partner>.+?) pay", _behaviour),
+    (r"how (?:does|do|did) (?P<partner>.+?) pay(?:s|ing)?\b", _behaviour),
     (r"payment (?:behaviou?r|habits?) (?:of|for) (?P<partner>.+)", _behaviour),
     (r"(who|which customers?).*(pay|paying|pays) (us )?late|late payers|slow payers|worst payers", _late_payers),
+    (r"overdue (customer )?(invoices|receivables)", _items("receivable", overdue=True)),
+    (r"(what|who|how much) do we owe|payables?|vendor bills|bills (are )?(due|open)|open bills",
+     _items("payable", overdue=False)),
     (r"(who|which customers?).*(owe|owes)|biggest (debtors|receivables)|top (debtors|receivables)|"
      r"receivables?", _items("receivable", overdue=False)),
-    (r"overdue (invoices|receivables)", _items("receivable", overdue=True)),
-    (r"(what|who) do we owe|payables?|vendor bills|bills (are )?(due|open)", _items("payable", overdue=False)),
-    (r"(open|pending) (sales |purchase )?orders|order book|backlog", _orders),
+    (r"(open|pending) (sales |purchase )?orders|\b(sales?|purchase) orders\b|order book|backlog", _orders),
     (r"data.?quality|what should (i|we) fix|data issues", _quality),
     (r"forecast|outlook|next \d+ weeks|13.?weeks?|projection|cash flow", _forecast),
     (r"cash position|bank balance|how much (cash|money)|cash (do we have|on hand|today)|balance today", _position),

@@ -49,7 +49,7 @@ class Services:
         self._progress = progress
         self._stack = ExitStack()
         self._forecasts: dict[tuple[int, float], Forecast] = {}
-        self._writers: dict[str, OdooWriter] = {}
+        self._writers: dict[tuple[str, str, bool], OdooWriter] = {}
 
     # -- Odoo ---------------------------------------------------------------------------------------
     @property
@@ -105,7 +105,9 @@ class Services:
 
     def writer(self, credentials: WriterCredentials) -> OdooWriter:
         """A write client authenticated as ``credentials`` on the same Odoo as the reads (one per login)."""
-        cached = self._writers.get(credentials.login)
+        # keyed by the secret too: a cached session must never stand in for a later, wrong password
+        cache_key = (credentials.login, credentials.secret, credentials.api_key)
+        cached = self._writers.get(cache_key)
         if cached is not None:
             return cached
         spec = self.connection
@@ -115,8 +117,8 @@ class Services:
             retry_attempts=spec.retry_attempts, retry_max_seconds=spec.retry_max_seconds, page_size=spec.page_size,
             company=str(self.client.company_id))).connect()
         self._stack.callback(client.close)
-        self._writers[credentials.login] = OdooWriter(client)
-        return self._writers[credentials.login]
+        self._writers[cache_key] = OdooWriter(client)
+        return self._writers[cache_key]
 
     def configured_writer(self) -> WriterCredentials | None:
         s = self.settings

@@ -21,7 +21,7 @@ from agent.context import Context
 from agent.graph import build_graph
 from agent.llm import ChatModel, chat_model
 from agent.services import Services, WriterCredentials
-from tools.actions.proposals import parse_proposal
+from tools.actions.proposals import PROPOSAL_TYPES, parse_proposal
 from tools.actions.review import review
 from tools.settings import Settings
 
@@ -84,9 +84,11 @@ class Agent:
         raw = getattr(self.settings, "cashflow_auto_approve", "") or ""
         return [a.strip() for a in raw.split(",") if a.strip()]
 
-    @staticmethod
-    def _config(thread: str) -> dict[str, Any]:
-        return {"configurable": {"thread_id": thread}}
+    def _config(self, thread: str) -> dict[str, Any]:
+        # a bound on graph steps of the order of the tool budget (LangGraph's own default is in the thousands):
+        # a model that never stops cannot loop for long
+        limit = 4 * self.settings.cashflow_max_tool_calls + 20
+        return {"configurable": {"thread_id": thread}, "recursion_limit": limit}
 
     # -- asking -------------------------------------------------------------------------------------
     def ask(self, question: str, thread: str | None = None) -> TurnResult:
@@ -123,7 +125,8 @@ class Agent:
     @staticmethod
     def _waiting_text(pending: list[dict[str, Any]]) -> str:
         rows = "\n".join(f"- {p['id']}: {p['preview']}" for p in pending)
-        return f"Waiting for approval:\n{rows}"
+        return (f"Waiting for approval:\n{rows}\nNothing has been written to Odoo: each action waits for a person "
+                "with approval rights (`cashflow approvals approve <id> --as <login>`, or `edit` / `reject`).")
 
     # -- deciding -----------------------------------------------------------------------------------
     def authenticate_approver(self, credentials: WriterCredentials) -> str:
@@ -133,6 +136,9 @@ class Agent:
             raise NotAuthorized(f"'{integration}' is the integration user the agent reads with: its credentials never "
                                 "count as an approval; approve as a person (--as LOGIN)")
         writer = self.services.writer(credentials)
+        if writer.uid == self.services.client.uid:  # the same Odoo user under another spelling or an API key
+            raise NotAuthorized(f"'{credentials.login}' is the integration user the agent reads with: its credentials "
+                                "never count as an approval; approve as a person (--as LOGIN)")
         group = self.settings.cashflow_approver_group
         if not writer.client.has_group(group):
             raise NotAuthorized(f"Odoo user '{credentials.login}' is not in the approver group ({group}): "
@@ -156,43 +162,65 @@ class Agent:
         if decision == "reject":
             store.decide(record.id, status="rejected", decider=decider, note=reason or "no reason given")
         elif decision == "edit":
-            args = self._edited(record, changes or {})
+            args, preview = self._edited(record, changes or {})
             store.decide(record.id, status="approved", decider=decider, note=reason or "approved with edits",
-                         args=args)
+                         args=args, preview=preview)
         else:
             store.decide(record.id, status="approved", decider=decider, note=reason)
         return self._resume(store.get(record.id), credentials)
 
-    def _edited(self, record: Approval, changes: dict[str, Any]) -> dict[str, Any]:
+    def _edited(self, record: Approval, changes: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        """The edited arguments, re-validated like a new proposal, and their new preview."""
+        editable = sorted(set(PROPOSAL_TYPES[record.action].model_fields) - {"action", "reason", "cash_impact"})
+        unknown = sorted(set(changes) - set(editable))
+        if unknown:
+            raise InvalidEdit(f"invalid edit of {record.action} {record.id}: cannot change {', '.join(unknown)}; "
+                              f"editable fields are {', '.join(editable)}")
         args = {**record.args, **changes}
         try:
-            proposal = parse_proposal(record.action, {**args, "reason": record.reason, "cash_impact": record.cash_impact})
+            proposal = parse_proposal(record.action, {**args, "reason": record.reason,
+                                                      "cash_impact": record.cash_impact})
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
             raise InvalidEdit(f"invalid edit of {record.action} {record.id}: {problems}") from None
         checked = review(proposal, self.services.client, self.services.currency)
         if not checked.ok:
             raise InvalidEdit(f"invalid edit of {record.action} {record.id}: {'; '.join(checked.problems)}")
-        return proposal.model_dump(mode="json", exclude={"action", "reason", "cash_impact"})
+        return proposal.model_dump(mode="json", exclude={"action", "reason", "cash_impact"}), checked.preview
 
     def _resume(self, record: Approval, credentials: WriterCredentials, completing: bool = False) -> TurnResult:
         from langgraph.types import Command
 
         config = self._config(record.thread)
         before = self._turn_count(record.thread)
-        interrupts = self._interrupts(record.thread)
+        snap = self.graph.get_state(config)
+        interrupts = list(getattr(snap, "interrupts", ()) or ())
         if interrupts:
             resume = {i.id: {"approval_id": record.id} for i in interrupts}
             self.graph.invoke(Command(resume=resume), config, context=self._context(credentials), durability="sync")
-        elif record.status in ("approved", "failed"):
+        elif snap.next:
+            # the thread stopped between two nodes (the process died while executing): carry on from its last
+            # checkpoint, so its state (what is pending, what happened) catches up with the approvals table
+            self.graph.invoke(None, config, context=self._context(credentials), durability="sync")
+        outside: dict[str, Any] = {}
+        if self.services.approvals.get(record.id).status == "approved":
             # the thread already moved on (or is gone): run the executor path directly
-            self._execute_outside_thread(record, credentials)
+            outside = self._execute_outside_thread(self.services.approvals.get(record.id), credentials)
         result = self._result(record.thread, since_turn=before)
-        if completing and not result.answer:
+        if outside:  # what happened now, not the thread's last answer
+            result.answer = "\n".join(m["content"] for m in outside["messages"])
+            result.outcomes = [*result.outcomes, *outside["outcomes"]]
+        elif result.waiting:  # other proposals of the thread still wait: say first what became of this one
+            values = self.graph.get_state(config).values or {}
+            update = next((m["content"] for m in reversed(values.get("messages", []))
+                           if m["role"] == "system" and f" {record.id} " in m["content"]), None)
+            if update:
+                result.answer = f"{update}\n{result.answer}"
+        elif completing and not result.answer:
             result.answer = f"Approval {record.id} was already approved; its execution has been completed."
         return result
 
-    def _execute_outside_thread(self, record: Approval, credentials: WriterCredentials) -> None:
+    def _execute_outside_thread(self, record: Approval, credentials: WriterCredentials) -> dict[str, Any]:
         from agent.graph import execute
         from agent.state import State
 
@@ -200,4 +228,4 @@ class Agent:
             context = self._context(credentials)
 
         state = State(pending=[{"approval_id": record.id, "action": record.action, "approved": True}])
-        execute(state, _Runtime())  # type: ignore[arg-type]
+        return execute(state, _Runtime())  # type: ignore[arg-type]

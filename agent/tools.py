@@ -33,6 +33,7 @@ class NoArgs(Args):
 class OpenItemsArgs(Args):
     kind: Literal["receivable", "payable"] = Field(default="receivable", description="Customer or vendor side")
     partner: str | None = Field(default=None, max_length=120, description="Filter on a partner name (substring)")
+    document: str | None = Field(default=None, max_length=64, description="Only this document, e.g. BILL/2026/10/0003")
     overdue_only: bool = Field(default=False, description="Only installments past their due date")
     min_amount: float | None = Field(default=None, ge=0, description="Only residuals at least this large")
     limit: int = Field(default=10, ge=1, le=50, description="How many rows to return, largest first")
@@ -107,6 +108,8 @@ def _open(items: list[Installment], args: OpenItemsArgs, as_of: dt.date) -> list
     if args.partner:
         q = args.partner.lower()
         rows = [i for i in rows if q in i.partner_name.lower()]
+    if args.document:
+        rows = [i for i in rows if i.document.name.lower() == args.document.strip().lower()]
     if args.overdue_only:
         rows = [i for i in rows if i.overdue_days(as_of) > 0]
     if args.min_amount is not None:
@@ -171,7 +174,8 @@ def open_orders(s: Services, args: OrdersArgs) -> dict[str, Any]:
         rows = sorted((o for o in s.snapshot.orders if o.kind == kind and o.is_open),
                       key=lambda o: -abs(o.amount_to_invoice))
         result[kind] = {"count": len(rows), "to_invoice_total": round(sum(o.amount_to_invoice for o in rows), 2),
-                        "orders": [{"order": ref(o.ref.model, o.ref.id, o.ref.name), "partner": untrusted(o.partner_name),
+                        "orders": [{"order": ref(o.ref.model, o.ref.id, o.ref.name),
+                                    "partner": untrusted(o.partner_name),
                                     "to_invoice": o.amount_to_invoice,
                                     "expected_date": o.expected_date.isoformat() if o.expected_date else None}
                                    for o in rows[: args.limit]]}
@@ -197,11 +201,17 @@ def forecast_summary(s: Services, args: ForecastArgs) -> dict[str, Any]:
     }
 
 
+LIKELY, AT_RISK = 0.5, 0.1
+"""Probabilities of being below the threshold that make a day 'likely below' and 'at risk'."""
+
+
 def shortfall_days(s: Services, args: ShortfallArgs) -> dict[str, Any]:
     fc = s.forecast(args.horizon_days, args.threshold)
-    first = next((d for d in fc.days if d.p_below_threshold >= 0.5), None)
-    risky = [d for d in fc.days if d.p_below_threshold >= 0.1]
+    first = next((d for d in fc.days if d.p_below_threshold >= LIKELY), None)
+    risky = [d for d in fc.days if d.p_below_threshold >= AT_RISK]
     return {"currency": fc.currency, "threshold": fc.threshold, "opening_balance": fc.opening_balance,
+            "horizon_days": args.horizon_days, "likely_means_probability_at_least": LIKELY,
+            "at_risk_means_probability_at_least": AT_RISK,
             "first_day_likely_below": first.date.isoformat() if first else None,
             "first_day_at_risk": risky[0].date.isoformat() if risky else None,
             "days_at_risk": len(risky),

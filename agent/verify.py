@@ -10,6 +10,7 @@ REFERENCE = re.compile(r"\b[A-Za-z][\w.]*(?:/[\w.-]+)+|\b[A-Z]{1,6}\d{3,}\b|#\d+
 NUMBER = re.compile(r"(?<![\w.])(?P<sign>[-−+])?\$?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
                     r"(?P<suffix>\s?%|\s?[kKmM](?![A-Za-z]))?")
 SMALL = 10
+YEAR = re.compile(r"(19|20)\d\d")
 
 
 def _clean(text: str) -> str:
@@ -39,16 +40,25 @@ def _candidates(sources: list[str]) -> list[float]:
     return sorted(pool)
 
 
-def _matches(value: float, suffix: str, candidates: list[float]) -> bool:
+def _tolerance(written: str, candidate: float) -> float:
+    """How far a number may be from ``candidate`` given the precision it is written with: '235,530.48' within a
+    cent, '235,530' within 0.5, '235,500' within 50 (rounded to hundreds) but never more than 1%."""
+    digits = re.sub(r"[^\d.]", "", written)
+    whole, _, decimals = digits.partition(".")
+    if decimals:
+        return max(0.5 * 10.0 ** -len(decimals), 0.011)
+    zeros = len(whole) - len(whole.rstrip("0"))
+    return min(0.5 * 10.0 ** zeros, max(0.5, 0.01 * candidate))
+
+
+def _matches(written: str, value: float, suffix: str, candidates: list[float]) -> bool:
     v = abs(value)
     if suffix == "%":
         return any(abs(v - c * 100) <= 0.51 or abs(v - c) <= 0.51 for c in candidates)
     if suffix in ("k", "m"):
         scale = 1_000 if suffix == "k" else 1_000_000
         return any(c and abs(v * scale - c) <= 0.05 * c for c in candidates)
-    if v == int(v) and v >= 1000:
-        return any(abs(v - c) <= max(0.5, 0.005 * c) for c in candidates)
-    return any(abs(v - c) <= max(0.011, 0.0005 * c) for c in candidates)
+    return any(abs(v - c) <= _tolerance(written, c) + 1e-9 for c in candidates)
 
 
 def unsupported_numbers(answer: str, sources: list[str]) -> list[str]:
@@ -58,6 +68,8 @@ def unsupported_numbers(answer: str, sources: list[str]) -> list[str]:
     for written, value, suffix in numbers(answer):
         if suffix == "" and value == int(value) and abs(value) < SMALL:
             continue  # small counts ("3 invoices", "2 weeks") are not worth a revision
-        if not _matches(value, suffix, candidates):
+        if YEAR.fullmatch(written):
+            continue  # "in December 2026": a year, not an amount (amounts carry separators)
+        if not _matches(written, value, suffix, candidates):
             bad.append(written)
     return bad

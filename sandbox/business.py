@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import UserError, ValidationError
-from sandbox.writes import attachment_values, new_uuid, posted_error
+from sandbox.writes import FOREIGN_KEY, attachment_values, new_uuid, posted_error
 
 if TYPE_CHECKING:
     from sandbox.orm import Recordset
@@ -48,19 +48,48 @@ def before_create(records: Recordset, vals: dict[str, Any]) -> dict[str, Any]:
 
 def complete_row(records: Recordset, row: dict[str, Any]) -> dict[str, Any]:
     if records.model.name == "res.partner":
-        parent = row.get("parent_id")
-        if parent:
-            pname, commercial = records.store.execute(
-                "SELECT name, commercial_partner_id FROM res_partner WHERE id = ?", (parent,)).fetchone() or (None, None)
-            row["complete_name"] = f"{pname}, {row.get('name') or ''}" if pname else row.get("name")
-            row["commercial_partner_id"] = commercial or parent
-        else:
-            row["complete_name"] = row.get("name")
+        row.update(_partner_names(records, row.get("name"), row.get("parent_id"), bool(row.get("is_company"))))
     if records.model.name in ("sale.order", "purchase.order"):
         row.setdefault("date_order", records.env.now())
     if records.model.name == "sale.order" and not row.get("partner_invoice_id"):
         row["partner_invoice_id"] = row.get("partner_id")
     return row
+
+
+def _partner_names(records: Recordset, name: Any, parent: Any, is_company: bool) -> dict[str, Any]:
+    """``complete_name`` and ``commercial_partner_id`` of a contact, computed as Odoo 17 computes them."""
+    if not parent:
+        return {"complete_name": name, "commercial_partner_id": None}
+    row = records.store.execute(
+        "SELECT p.name, p.commercial_partner_id, c.name, c.is_company FROM res_partner p "
+        "LEFT JOIN res_partner c ON c.id = p.commercial_partner_id WHERE p.id = ?", (parent,)).fetchone()
+    if row is None:
+        return {"complete_name": name, "commercial_partner_id": None}
+    parent_name, commercial, commercial_name, commercial_is_company = row
+    company = commercial_name if commercial_is_company else parent_name
+    if is_company:
+        return {"complete_name": name, "commercial_partner_id": None}
+    return {"complete_name": f"{company or parent_name}, {name or ''}", "commercial_partner_id": commercial or parent}
+
+
+def _refresh_partners(records: Recordset, ids: list[int]) -> None:
+    """Recompute the names of partners and, recursively, of their contacts."""
+    seen: set[int] = set()
+    todo = list(ids)
+    while todo:
+        rid = todo.pop(0)
+        if rid in seen:
+            continue
+        seen.add(rid)
+        row = records.store.execute("SELECT name, parent_id, is_company FROM res_partner WHERE id = ?",
+                                    (rid,)).fetchone()
+        if row is None:
+            continue
+        names = _partner_names(records, row[0], row[1], bool(row[2]))
+        records.store.execute(
+            "UPDATE res_partner SET complete_name = ?, commercial_partner_id = COALESCE(?, id) WHERE id = ?",
+            (names["complete_name"], names["commercial_partner_id"], rid))
+        todo += [r[0] for r in records.store.execute("SELECT id FROM res_partner WHERE parent_id = ?", (rid,))]
 
 
 def after_create(records: Recordset, rid: int, vals: dict[str, Any]) -> None:
@@ -152,13 +181,8 @@ def before_write(records: Recordset, ids: list[int], vals: dict[str, Any]) -> No
 
 
 def after_write(records: Recordset, ids: list[int], vals: dict[str, Any]) -> None:
-    if records.model.name == "res.partner" and ("name" in vals or "parent_id" in vals):
-        for rid in ids:
-            row = records.store.execute("SELECT name, parent_id FROM res_partner WHERE id = ?", (rid,)).fetchone()
-            complete = complete_row(records, {"name": row[0], "parent_id": row[1]})
-            records.store.execute(
-                "UPDATE res_partner SET complete_name = ?, commercial_partner_id = COALESCE(?, id) WHERE id = ?",
-                (complete["complete_name"], complete.get("commercial_partner_id"), rid))
+    if records.model.name == "res.partner" and {"name", "parent_id", "is_company"} & set(vals):
+        _refresh_partners(records, ids)
 
 
 def before_unlink(records: Recordset, ids: list[int]) -> None:
@@ -195,7 +219,5 @@ def before_unlink(records: Recordset, ids: list[int]) -> None:
         raise UserError("In order to delete a purchase order, you must cancel it first.")
     if name == "res.partner" and store.execute(
             f"SELECT 1 FROM account_move_line WHERE partner_id IN ({marks}) LIMIT 1", ids).fetchone():
-        raise ValidationError(
-            "The operation cannot be completed: another model requires the record being deleted. If possible, "
-            "archive it instead.\n\nModel: Journal Item (account.move.line), "
-            "Constraint: account_move_line_partner_id_fkey")
+        raise ValidationError(FOREIGN_KEY.format(model_label="Journal Item", model="account.move.line",
+                                                 constraint="account_move_line_partner_id_fkey"))

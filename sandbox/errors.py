@@ -7,7 +7,7 @@ class OdooServerError(Exception):
     """Base of every error the sandbox reports to a client the way Odoo does."""
 
     odoo_name = "odoo.exceptions.UserError"
-    xmlrpc_fault_code: int | str = 2
+    xmlrpc_fault_code: int = 2
     json2_status = 422
 
     def __init__(self, message: str) -> None:
@@ -67,6 +67,16 @@ class OdooAttributeError(OdooServerError):
     odoo_name = "builtins.AttributeError"
     xmlrpc_fault_code = 1
     json2_status = 404
+
+
+class DatabaseError(OdooServerError):
+    """An error PostgreSQL raises (reported under psycopg2's exception name)."""
+
+    xmlrpc_fault_code = 1
+
+    def __init__(self, odoo_name: str, message: str) -> None:
+        super().__init__(message)
+        self.odoo_name = odoo_name
 
 
 class SerializationFailure(OdooServerError):

@@ -37,6 +37,7 @@ def generate(store: Store, *, seed: int, scale: float, as_of: dt.date, progress:
     bootstrap(store)
     store.set_meta({"seed": seed, "scale": scale, "as_of": as_of.isoformat(), "version": store.registry.version,
                     "modules": sorted(store.registry.modules), "format": CACHE_FORMAT})
+    store.analyze()
     return store
 
 
@@ -63,6 +64,9 @@ def demo_store(*, seed: int = 7, scale: float = 1.0, as_of: dt.date | None = Non
             if cached.meta().get("format") == CACHE_FORMAT:
                 copy = cached.copy_to_memory()
                 cached.close()
+                copy.ensure_indexes()
+                if not copy.has_statistics():
+                    copy.analyze()
                 return copy
             cached.close()
         except Exception:  # noqa: BLE001 - a damaged cache is regenerated, never fatal
@@ -82,6 +86,9 @@ def persistent_store(path: Path, *, seed: int, scale: float, as_of: dt.date, ver
     modules = tuple(modules)
     store = Store(build_registry(ALL_MODELS, version, modules), path)
     if store.has_schema() and store.meta().get("format") == CACHE_FORMAT:
+        store.ensure_indexes()
+        if not store.has_statistics():
+            store.analyze()
         return store
     store.create_schema()
     return generate(store, seed=seed, scale=scale, as_of=as_of, progress=progress)

@@ -14,36 +14,81 @@ from sandbox.orm import Database, Recordset
 Method = Callable[..., Any]
 
 
-def _search(rs: Recordset, domain: Any = None, offset: int = 0, limit: int | None = None, order: str | None = None,
-            count: bool = False) -> Any:
-    return rs.search(domain, offset=offset, limit=limit, order=order, count=count)
+# -- arguments as clients send them ------------------------------------------------------------------
+def ids_of(value: Any) -> list[int]:
+    """Record ids (one id or a list of them), or Odoo's error for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [value]
+    if value is None or value is False:
+        return []
+    if isinstance(value, (list, tuple)) and all(isinstance(i, int) and not isinstance(i, bool) for i in value):
+        return list(value)
+    raise OdooValueError(f"Invalid record ids {value!r}: expected a list of integers")
+
+
+def names_of(value: Any, what: str) -> list[str] | None:
+    """A list of field (or attribute) names; None when not given."""
+    if value is None or value is False:
+        return None
+    if isinstance(value, (list, tuple)) and all(isinstance(n, str) for n in value):
+        return list(value)
+    raise OdooValueError(f"Invalid {what} {value!r}: expected a list of names")
+
+
+def domain_of(value: Any) -> list[Any]:
+    """A domain (a list); empty when not given."""
+    if value is None or value is False:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise OdooValueError(f"Invalid domain {value!r}: expected a list")
+
+
+
+def _search(rs: Recordset, domain: Any = None, offset: int = 0, limit: int | None = None,
+            order: str | None = None) -> Any:
+    return rs.search(domain_of(domain), offset=offset, limit=limit, order=order)
+
+
+def _search_16(rs: Recordset, domain: Any = None, offset: int = 0, limit: int | None = None,
+               order: str | None = None, count: bool = False) -> Any:
+    """Odoo 16 still had ``search(count=True)`` (removed in 17)."""
+    return rs.search(domain_of(domain), offset=offset, limit=limit, order=order, count=count)
+
+
+def _name_get(rs: Recordset, ids: Any) -> list[list[Any]]:
+    """Odoo <= 17: ``[[id, display name], ...]`` (deprecated in 17, gone in 18)."""
+    return [[r["id"], r["display_name"]] for r in rs.read(ids_of(ids), ["display_name"])]
 
 
 def _search_count(rs: Recordset, domain: Any = None, limit: int | None = None) -> int:
-    return rs.search_count(domain, limit=limit)
+    return rs.search_count(domain_of(domain), limit=limit)
 
 
 def _search_read(rs: Recordset, domain: Any = None, fields: list[str] | None = None, offset: int = 0,
-                 limit: int | None = None, order: str | None = None) -> list[dict[str, Any]]:
-    return rs.search_read(domain, fields, offset=offset, limit=limit, order=order)
+                 limit: int | None = None, order: str | None = None,
+                 load: str = "_classic_read") -> list[dict[str, Any]]:
+    return rs.search_read(domain_of(domain), names_of(fields, "fields"), offset=offset, limit=limit, order=order,
+                          load=load)
 
 
 def _read(rs: Recordset, ids: Any, fields: list[str] | None = None, load: str = "_classic_read") -> Any:
-    return rs.read(ids, fields, load=load)
+    return rs.read(ids_of(ids), names_of(fields, "fields"), load=load)
 
 
 def _read_group(rs: Recordset, domain: Any, fields: list[str], groupby: Any, offset: int = 0,
                 limit: int | None = None, orderby: str | bool = False, lazy: bool = True) -> Any:
-    return read_group_mod.read_group(rs, domain, fields, groupby, offset, limit, orderby, lazy)
+    groupbys = [groupby] if isinstance(groupby, str) else names_of(groupby, "groupby") or []
+    return read_group_mod.read_group(rs, domain_of(domain), fields, groupbys, offset, limit, orderby, lazy)
 
 
 def _fields_get(rs: Recordset, allfields: list[str] | None = None, attributes: list[str] | None = None) -> Any:
-    return rs.fields_get(allfields, attributes)
+    return rs.fields_get(names_of(allfields, "fields"), names_of(attributes, "attributes"))
 
 
 def _name_search(rs: Recordset, name: str = "", args: Any = None, operator: str = "ilike",
                  limit: int | None = 100) -> Any:
-    return rs.name_search(name, args, operator, limit)
+    return rs.name_search(name, domain_of(args), operator, limit)
 
 
 def _create(rs: Recordset, vals_list: Any) -> Any:
@@ -51,11 +96,11 @@ def _create(rs: Recordset, vals_list: Any) -> Any:
 
 
 def _write(rs: Recordset, ids: Any, vals: dict[str, Any]) -> bool:
-    return writes.write(rs, ids, vals)
+    return writes.write(rs, ids_of(ids), vals)
 
 
 def _unlink(rs: Recordset, ids: Any) -> bool:
-    return writes.unlink(rs, ids)
+    return writes.unlink(rs, ids_of(ids))
 
 
 def _check_access_rights(rs: Recordset, operation: str, raise_exception: bool = True) -> bool:
@@ -64,23 +109,24 @@ def _check_access_rights(rs: Recordset, operation: str, raise_exception: bool = 
 
 def _check_access_rule(rs: Recordset, ids: Any, operation: str = "read") -> None:
     rs.check(operation)
-    rs.check_access_rule(list(ids), operation)
+    rs.check_access_rule(ids_of(ids), operation)
 
 
 def _exists(rs: Recordset, ids: Any) -> list[int]:
-    return rs.exists(list(ids))
+    return rs.exists(ids_of(ids))
 
 
 def _default_get(rs: Recordset, fields_list: list[str]) -> dict[str, Any]:
     values = writes.defaults(rs)
-    return {k: v for k, v in values.items() if k in (fields_list or [])}
+    wanted = names_of(fields_list, "fields") or []
+    return {k: v for k, v in values.items() if k in wanted}
 
 
 def _message_post(rs: Recordset, ids: Any, body: str = "", subject: str | None = None,
                   message_type: str = "notification", subtype_xmlid: str | None = None,
                   partner_ids: list[int] | None = None, attachment_ids: list[int] | None = None,
                   author_id: int | None = None, **kwargs: Any) -> int:
-    ids = [ids] if isinstance(ids, int) else list(ids)
+    ids = ids_of(ids)
     if len(ids) != 1:
         raise OdooValueError(f"Expected singleton: {rs.model.name}({', '.join(map(str, ids))},)")
     rs.ensure_exist(ids)
@@ -92,8 +138,8 @@ def _message_post(rs: Recordset, ids: Any, body: str = "", subject: str | None =
         "message_type": message_type if message_type in ("comment", "notification", "email") else "comment",
         "is_internal": subtype_xmlid == "mail.mt_note",
         "record_name": rs.display_names(ids).get(ids[0]),
-        "partner_ids": [(6, 0, list(partner_ids or []))],
-        "attachment_ids": [(6, 0, list(attachment_ids or []))],
+        "partner_ids": [(6, 0, ids_of(partner_ids))],
+        "attachment_ids": [(6, 0, ids_of(attachment_ids))],
     }
     if author_id:
         vals["author_id"] = author_id
@@ -102,9 +148,11 @@ def _message_post(rs: Recordset, ids: Any, body: str = "", subject: str | None =
 
 def _activity_schedule(rs: Recordset, ids: Any, act_type_xmlid: str = "", date_deadline: str | None = None,
                        summary: str = "", note: str = "", **act_values: Any) -> list[int]:
-    ids = [ids] if isinstance(ids, int) else list(ids)
+    ids = ids_of(ids)
     rs.ensure_exist(ids)
     type_id = None
+    if act_type_xmlid and not isinstance(act_type_xmlid, str):
+        raise OdooValueError(f"External ID not found in the system: {act_type_xmlid}")
     if act_type_xmlid:
         module, _, name = act_type_xmlid.partition(".")
         row = rs.store.execute("SELECT res_id FROM ir_model_data WHERE module = ? AND name = ? "
@@ -124,9 +172,9 @@ def _activity_schedule(rs: Recordset, ids: Any, act_type_xmlid: str = "", date_d
 
 
 def _has_group(rs: Recordset, ids: Any, group_ext_id: str) -> bool:
-    ids = [ids] if isinstance(ids, int) else list(ids or [])
+    ids = ids_of(ids)
     uid = ids[0] if ids else rs.env.uid
-    if "." not in group_ext_id:
+    if not isinstance(group_ext_id, str) or "." not in group_ext_id:
         raise OdooValueError("External ID must be fully qualified")
     return group_ext_id in rs.env.db.user_groups(uid)
 
@@ -145,13 +193,28 @@ MAIL_THREAD: dict[str, Method] = {"message_post": _message_post, "activity_sched
 SPECIFIC: dict[str, dict[str, Method]] = {
     "res.users": {"has_group": _has_group, "context_get": _context_get},
 }
-MULTI = {"read", "write", "unlink", "check_access_rule", "exists", "message_post", "activity_schedule", "has_group"}
+def _name_search_18(rs: Recordset, name: str = "", domain: Any = None, operator: str = "ilike",
+                    limit: int | None = 100) -> Any:
+    """Odoo 18+: the filter parameter of ``name_search`` is ``domain`` (``args`` before)."""
+    return rs.name_search(name, domain_of(domain), operator, limit)
+
+
+BY_VERSION: list[tuple[int, int, str, Method]] = [
+    (16, 16, "search", _search_16),
+    (16, 17, "name_get", _name_get),
+    (18, 99, "name_search", _name_search_18),
+]
+"""(first version, last version, name, method): methods that differ in, or only exist for, some versions."""
+MULTI = {"read", "write", "unlink", "check_access_rule", "exists", "message_post", "activity_schedule", "has_group",
+         "name_get"}
 
 
 def find_method(rs: Recordset, name: str) -> Method:
     if name.startswith("_"):
         raise AccessError(f"Private methods (such as {name}) cannot be called remotely.")
-    method = SPECIFIC.get(rs.model.name, {}).get(name) or GENERIC.get(name)
+    version = rs.env.registry.version
+    versioned = next((m for first, last, n, m in BY_VERSION if n == name and first <= version <= last), None)
+    method = SPECIFIC.get(rs.model.name, {}).get(name) or versioned or GENERIC.get(name)
     if method is None and rs.model.spec.mail_thread:
         method = MAIL_THREAD.get(name)
     if method is None:
@@ -162,6 +225,10 @@ def find_method(rs: Recordset, name: str) -> Method:
 def call(db: Database, uid: int, model: str, name: str, args: list[Any] | tuple[Any, ...] | None,
          kwargs: dict[str, Any] | None) -> Any:
     """``execute_kw``: one model method called by one authenticated user."""
+    if not isinstance(name, str):
+        raise OdooAttributeError(f"The method {name!r} does not exist on the model {model!r}")
+    if name.startswith("_"):
+        raise AccessError(f"Private methods (such as {name}) cannot be called remotely.")
     if not isinstance(args, (list, tuple)) or not isinstance(kwargs or {}, dict):
         raise OdooTypeError("execute_kw() expects a list of arguments and a dict of keyword arguments")
     kwargs = dict(kwargs or {})

@@ -15,18 +15,60 @@ from typing import Any
 
 from sandbox import computes
 from sandbox.domain import AND_, DomainCompiler, mentions
-from sandbox.errors import AccessError, MissingError, OdooValueError, UserError
+from sandbox.errors import AccessError, DatabaseError, MissingError, OdooValueError, UserError
 from sandbox.rights import check as check_access
 from sandbox.rights import implied_closure
 from sandbox.schema import Field, Model, Registry
 from sandbox.store import Store
-from sandbox.values import to_read
+from sandbox.values import converter
 
 ORDER_RE = re.compile(
     r'^(\s*([a-z0-9:_]+|"[a-z0-9:_]+")(\.id)?(\s+(desc|asc))?(\s+(nulls first|nulls last))?\s*(,|$))+(?<!,)$',
     re.IGNORECASE,
 )
 CHUNK = 900
+BIGINT = 2**63 - 1
+
+
+def _as_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise OdooValueError(f"Invalid id {value!r}: expected an integer")
+    try:
+        return int(value)
+    except ValueError:
+        raise OdooValueError(f"invalid literal for int() with base 10: {value!r}") from None
+
+
+def _bare_id(value: Any) -> Any:
+    return value or False
+
+
+def _many2one(names: dict[int, str]) -> Any:
+    def convert(value: Any) -> Any:
+        return [value, names.get(value, "")] if value else False
+
+    return convert
+
+
+def limit_sql(limit: Any, offset: Any) -> str:
+    """``LIMIT``/``OFFSET`` clauses, refusing what PostgreSQL refuses (negative or non-integer values)."""
+    sql = ""
+    for word, value in (("LIMIT", limit), ("OFFSET", offset)):
+        if value is None or value is False or value == 0:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise DatabaseError("psycopg2.errors.InvalidTextRepresentation",
+                                f'invalid input syntax for type bigint: "{value}"')
+        if value < 0:
+            raise DatabaseError("psycopg2.errors.InvalidRowCountInLimitClause" if word == "LIMIT"
+                                else "psycopg2.errors.InvalidRowCountInResultOffsetClause",
+                                f"{word} must not be negative")
+        if value > BIGINT:
+            raise DatabaseError("psycopg2.errors.NumericValueOutOfRange", "bigint out of range")
+        sql += f" {word} {value}"
+    if " OFFSET" in sql and " LIMIT" not in sql:
+        sql = " LIMIT -1" + sql
+    return sql
 
 
 class Database:
@@ -53,6 +95,11 @@ class Database:
             cached = implied_closure({r[0] for r in rows})
             self._groups_cache[uid] = cached
         return cached
+
+    def user_name(self, uid: int) -> str:
+        row = self.store.execute("SELECT p.name FROM res_users u JOIN res_partner p ON p.id = u.partner_id "
+                                 "WHERE u.id = ?", (uid,)).fetchone()
+        return str(row[0]) if row else ""
 
     def invalidate_groups(self) -> None:
         self._groups_cache.clear()
@@ -83,7 +130,7 @@ class Env:
         self.user_company_ids = user_companies
 
     def __getitem__(self, model_name: str) -> Recordset:
-        if model_name not in self.registry:
+        if not isinstance(model_name, str) or model_name not in self.registry:
             raise UserError(f"Object {model_name} doesn't exist")
         return Recordset(self, self.registry[model_name])
 
@@ -127,34 +174,55 @@ class Recordset:
         return self.env.db.compiler.compile(self.model, full, alias, params)
 
     def order_sql(self, order: str | None, alias: str = "t") -> str:
+        """``ORDER BY`` of a search: the model's ``_order`` by default, NULLs placed as PostgreSQL places them.
+
+        A many2one sorts by its comodel's ``_order`` (reversed when descending), as Odoo sorts it.
+        """
         order = order or self.model.spec.order
-        if not ORDER_RE.match(order):
-            raise OdooValueError(
+        if not isinstance(order, str) or not ORDER_RE.match(order):
+            raise UserError(
                 f'Invalid "order" specified ({order}). A valid "order" specification is a comma-separated list '
                 "of valid field names (optionally followed by asc/desc for the direction)"
             )
         parts: list[str] = []
+        ident = f"{alias}.id"
+        for expr, descending, nulls_first in self._order_terms(self.model, order, lambda n: f'{alias}."{n}"',
+                                                               False, 0):
+            if expr == f'{alias}."id"':
+                parts.append(f"{ident} {'DESC' if descending else 'ASC'}")  # never NULL: lets SQLite walk the rowids
+                break  # ids are unique: later keys change nothing
+            parts.append(f"{expr} {'DESC' if descending else 'ASC'} NULLS {'FIRST' if nulls_first else 'LAST'}")
+        else:
+            parts.append(f"{ident} ASC")
+        return ", ".join(parts)
+
+    def _order_terms(self, model: Model, order: str, column: Any, reverse: bool,
+                     depth: int) -> list[tuple[str, bool, bool]]:
+        """(SQL expression, descending, NULLs first) of each sort key of ``order`` on ``model``."""
+        terms: list[tuple[str, bool, bool]] = []
         for item in order.split(","):
             words = item.strip().split()
-            name = words[0].strip('"').split(".")[0]
-            direction = "DESC" if len(words) > 1 and words[1].lower() == "desc" else "ASC"
+            name, _, suffix = words[0].strip('"').partition(".")
+            descending = (len(words) > 1 and words[1].lower() == "desc") != reverse
             nulls = " ".join(words[2:]).lower()
-            f = self.model.field(name)
+            f = model.field(name)
             if f is None:
-                raise OdooValueError(f"Invalid field {name!r} on model {self.model.name!r}")
+                raise OdooValueError(f"Invalid field {name!r} on model {model.name!r}")
             if not f.has_column:
-                continue
-            expr = f'{alias}."{name}"'
-            if f.type == "many2one" and f.relation in self.env.registry:
+                continue  # Odoo: "Model cannot be sorted on field (not a column)"
+            expr = column(name)
+            if f.type == "many2one" and f.relation in self.env.registry and suffix != "id" and depth < 2:
                 comodel = self.env.registry[f.relation or ""]
-                expr = (f'(SELECT {self.env.db.compiler.display_expr(comodel, "o")} FROM "{comodel.table}" o '
-                        f'WHERE o.id = {alias}."{name}")')
+                o = f"o{depth}"
+
+                def sub(n: str, comodel: Model = comodel, o: str = o, expr: str = expr) -> str:
+                    return f'(SELECT {o}."{n}" FROM "{comodel.table}" {o} WHERE {o}.id = {expr})'
+
+                terms += self._order_terms(comodel, comodel.spec.order, sub, descending, depth + 1)
+                continue
             # PostgreSQL puts NULLs last ascending and first descending
-            null_first = (direction == "DESC") if not nulls else nulls.endswith("first")
-            parts.append(f"({expr} IS {'NOT ' if null_first else ''}NULL)")
-            parts.append(f"{expr} {direction}")
-        parts.append(f"{alias}.id {'DESC' if order.strip().lower().endswith('id desc') else 'ASC'}")
-        return ", ".join(parts)
+            terms.append((expr, descending, nulls.endswith("first") if nulls else descending))
+        return terms
 
     def search(self, domain: Any = None, offset: int = 0, limit: int | None = None, order: str | None = None,
                count: bool = False) -> Any:
@@ -164,10 +232,7 @@ class Recordset:
         params: list[Any] = []
         where = self._where(domain, "t", params)
         sql = f'SELECT t.id FROM "{self.model.table}" t WHERE {where} ORDER BY {self.order_sql(order)}'
-        if limit:
-            sql += f" LIMIT {int(limit)}"
-        if offset:
-            sql += (" " if limit else " LIMIT -1 ") + f"OFFSET {int(offset)}"
+        sql += limit_sql(limit, offset)
         return [r[0] for r in self.store.execute(sql, params)]
 
     def search_count(self, domain: Any = None, limit: int | None = None) -> int:
@@ -175,13 +240,23 @@ class Recordset:
         params: list[Any] = []
         where = self._where(domain, "t", params)
         sql = f'SELECT count(*) FROM (SELECT t.id FROM "{self.model.table}" t WHERE {where}'
-        sql += f" LIMIT {int(limit)})" if limit else ")"
+        sql += limit_sql(limit, 0) + ")"
         return int(self.store.execute(sql, params).fetchone()[0])
 
     def search_read(self, domain: Any = None, fields: list[str] | None = None, offset: int = 0,
-                    limit: int | None = None, order: str | None = None, **kwargs: Any) -> list[dict[str, Any]]:
-        ids = self.search(domain, offset=offset, limit=limit, order=order)
-        return self.read(ids, fields) if ids else []
+                    limit: int | None = None, order: str | None = None,
+                    load: str = "_classic_read") -> list[dict[str, Any]]:
+        """``search`` then ``read``, in one query for the stored fields."""
+        self.check("read")
+        wanted = self.resolve_fields(fields)
+        columns = [f for f in wanted if f.has_column and f.name != "id"]
+        params: list[Any] = []
+        where = self._where(domain, "t", params)
+        selected = "".join(f', t."{f.name}"' for f in columns)
+        sql = (f'SELECT t.id{selected} FROM "{self.model.table}" t WHERE {where} ORDER BY {self.order_sql(order)}'
+               f"{limit_sql(limit, offset)}")
+        return self._records(self.store.execute(sql, params).fetchall(), columns, wanted,
+                             classic=load == "_classic_read")
 
     def name_search(self, name: str = "", args: Any = None, operator: str = "ilike",
                     limit: int | None = 100) -> list[list[Any]]:
@@ -207,63 +282,98 @@ class Recordset:
         return result
 
     def read(self, ids: Any, fields: list[str] | None = None, load: str = "_classic_read") -> list[dict[str, Any]]:
+        """Records in the order asked, missing ids dropped; a record hidden by a rule is an AccessError."""
         self.check("read")
-        if isinstance(ids, int):
-            ids = [ids]
-        ids = [int(i) for i in (ids or [])]
+        ids = [_as_int(i) for i in ([ids] if isinstance(ids, int) else (ids or []))]
         wanted = self.resolve_fields(fields)
-        existing = self._visible(ids)
-        ids = [i for i in ids if i in existing]
-        if not ids:
+        columns = [f for f in wanted if f.has_column and f.name != "id"]
+        found: dict[int, tuple[Any, ...]] = {}
+        hidden: list[int] = []
+        rules = self.rule_domain()
+        unique = sorted(i for i in set(ids) if -BIGINT <= i <= BIGINT)  # larger ids cannot exist
+        selected = "".join(f', t."{f.name}"' for f in columns)
+        for start in range(0, len(unique), CHUNK):
+            chunk = unique[start:start + CHUNK]
+            params: list[Any] = []
+            allowed = self.env.db.compiler.compile(self.model, rules, "t", params) if rules else "1=1"
+            params += chunk
+            sql = (f'SELECT t.id{selected}, ({allowed}) FROM "{self.model.table}" t '
+                   f'WHERE t.id IN ({", ".join("?" * len(chunk))})')
+            for row in self.store.execute(sql, params):
+                if row[-1]:
+                    found[row[0]] = row[:-1]
+                else:
+                    hidden.append(row[0])
+        if hidden:
+            raise self._rule_error(min(hidden))
+        rows = [found[i] for i in ids if i in found]
+        return self._records(rows, columns, wanted, classic=load == "_classic_read")
+
+    def _rule_error(self, rid: int) -> AccessError:
+        name = self.display_names([rid]).get(rid, "")
+        user = self.env.db.user_name(self.env.uid)
+        return AccessError(
+            f"Due to security restrictions, you are not allowed to access '{self.model.spec.description}' "
+            f"({self.model.name}) records.\n\nRecords: {name} (id={rid})\nUser: {user} (id={self.env.uid})\n\n"
+            f"This restriction is due to the following rules:\n- {self.model.spec.description} multi-company\n\n"
+            "Note: this might be a multi-company issue. Switching company may help - in Odoo, not in real life!\n\n"
+            "Contact your administrator to request access if necessary."
+        )
+
+    def _records(self, rows: list[tuple[Any, ...]], columns: list[Field], wanted: list[Field],
+                 classic: bool) -> list[dict[str, Any]]:
+        """Rows of (id, *column values) -> the dicts ``read`` returns, with the non-stored fields added."""
+        if not rows:
             return []
-        values = self.fetch(ids, wanted)
-        classic = load == "_classic_read"
-        names = self._m2o_names(wanted, values) if classic else {}
-        out = []
-        for rid in ids:
-            row = values[rid]
-            rec: dict[str, Any] = {"id": rid}
-            for f in wanted:
-                if f.name == "id":
-                    continue
-                v = row.get(f.name)
-                rec[f.name] = (v or False) if (f.type == "many2one" and not classic) else to_read(f, v, names)
-            out.append(rec)
-        return out
+        ids = [row[0] for row in rows]
+        extra_fields = [f for f in wanted if not f.has_column and f.name != "id"]
+        extra = self.fetch(ids, extra_fields) if extra_fields else {}
+        position = {f.name: i + 1 for i, f in enumerate(columns)}
+        converters: list[tuple[str, int, Any]] = []
+        for f in wanted:
+            if f.name == "id":
+                continue
+            if f.type == "many2one":
+                index = position.get(f.name, -1)
+                if classic:
+                    targets = {row[index] for row in rows if row[index]} if index >= 0 else \
+                        {v[f.name] for v in extra.values() if v.get(f.name)}
+                    converters.append((f.name, index, _many2one(self._names_of(f, targets))))
+                else:
+                    converters.append((f.name, index, _bare_id))
+            else:
+                converters.append((f.name, position.get(f.name, -1), converter(f)))
+        records: list[dict[str, Any]] = []
+        for row in rows:
+            rec: dict[str, Any] = {"id": row[0]}
+            values = extra.get(row[0]) if extra else None
+            for name, index, convert in converters:
+                rec[name] = convert(row[index] if index >= 0 else values.get(name) if values else None)
+            records.append(rec)
+        return records
+
+    def _names_of(self, f: Field, ids: set[int]) -> dict[int, str]:
+        if not ids or f.relation not in self.env.registry:
+            return {}
+        return Recordset(self.env, self.env.registry[f.relation or ""]).display_names(sorted(ids))
 
     def _visible(self, ids: list[int]) -> set[int]:
         """The ids that exist; a rule-hidden one raises AccessError as Odoo does."""
         found: set[int] = set()
-        unique = sorted(set(ids))
+        unique = sorted(i for i in set(ids) if -BIGINT <= i <= BIGINT)  # larger ids cannot exist
+        rules = self.rule_domain()
         for start in range(0, len(unique), CHUNK):
             chunk = unique[start:start + CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            found.update(r[0] for r in self.store.execute(
-                f'SELECT id FROM "{self.model.table}" WHERE id IN ({marks})', chunk))
-        rules = self.rule_domain()
-        if rules and found:
-            allowed = set(self._filter(sorted(found), rules))
-            hidden = found - allowed
-            if hidden:
-                raise AccessError(
-                    f"Due to security restrictions, you are not allowed to access '{self.model.spec.description}' "
-                    f"({self.model.name}) records.\n\nRecords: {self.model.name}({min(hidden)},) "
-                    "\n\nThis restriction is due to the following rules:\n- multi-company rule\n\n"
-                    "Note: this might be a multi-company issue. Switching company may help - in Odoo, "
-                    "not in real life!\n\nContact your administrator to request access if necessary."
-                )
+            params: list[Any] = []
+            allowed = self.env.db.compiler.compile(self.model, rules, "t", params) if rules else "1=1"
+            params += chunk
+            for rid, ok in self.store.execute(
+                    f'SELECT t.id, ({allowed}) FROM "{self.model.table}" t WHERE t.id IN '
+                    f'({", ".join("?" * len(chunk))})', params):
+                if not ok:
+                    raise self._rule_error(rid)
+                found.add(rid)
         return found
-
-    def _filter(self, ids: list[int], domain: list[Any]) -> list[int]:
-        result: list[int] = []
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
-            params: list[Any] = list(chunk)
-            where = self.env.db.compiler.compile(self.model, domain, "t", params)
-            marks = ", ".join("?" * len(chunk))
-            result.extend(r[0] for r in self.store.execute(
-                f'SELECT t.id FROM "{self.model.table}" t WHERE t.id IN ({marks}) AND {where}', params))
-        return result
 
     def fetch(self, ids: list[int], fields: list[Field]) -> dict[int, dict[str, Any]]:
         """Cached values (many2one as ids, x2many as lists) of ``fields`` for existing ``ids``."""
@@ -349,20 +459,6 @@ class Recordset:
                 f'ORDER BY "{f.column2}"', chunk):
                 result[owner].append(other)
         return result
-
-    def _m2o_names(self, fields: list[Field], values: dict[int, dict[str, Any]]) -> dict[tuple[str, int], str]:
-        wanted: dict[str, set[int]] = defaultdict(set)
-        for f in fields:
-            if f.type == "many2one" and f.relation:
-                wanted[f.relation].update(row[f.name] for row in values.values() if row.get(f.name))
-        names: dict[tuple[str, int], str] = {}
-        for relation, rel_ids in wanted.items():
-            if relation not in self.env.registry:
-                continue
-            co = Recordset(self.env, self.env.registry[relation])
-            for rid, name in co.display_names(sorted(rel_ids)).items():
-                names[(relation, rid)] = name
-        return names
 
     # -- metadata -----------------------------------------------------------------------------------
     def fields_get(self, allfields: list[str] | None = None, attributes: list[str] | None = None) -> dict[str, Any]:

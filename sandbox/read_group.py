@@ -5,11 +5,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import zoneinfo
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sandbox.domain import AND_
 from sandbox.errors import OdooValueError
+from sandbox.orm import limit_sql
 from sandbox.schema import Field
 
 if TYPE_CHECKING:
@@ -64,7 +66,7 @@ def parse_aggregates(records: Recordset, fields: list[str], groupbys: list[Group
     for spec in fields or []:
         if spec == "__count":
             continue
-        m = SPEC_RE.match(spec)
+        m = SPEC_RE.match(spec) if isinstance(spec, str) else None
         if not m:
             raise OdooValueError(f"Invalid field specification {spec!r}.")
         alias, agg, fname = m.group("alias"), m.group("agg"), m.group("field") or m.group("alias")
@@ -82,10 +84,13 @@ def parse_aggregates(records: Recordset, fields: list[str], groupbys: list[Group
     return result
 
 
-def group_expr(g: GroupBy, alias: str = "t") -> str:
+def group_expr(g: GroupBy, alias: str = "t", tz: str | None = None) -> str:
+    """SQL of a group's value: the column, or the first day of its period (in the user's timezone)."""
     col = f'{alias}."{g.field.name}"'
     if not g.granularity:
         return col
+    if g.field.type == "datetime" and tz:
+        col = f"odoo_tz({col}, '{tz}')"
     day = f"substr({col}, 1, 10)"
     if g.granularity == "day":
         return day
@@ -99,7 +104,26 @@ def group_expr(g: GroupBy, alias: str = "t") -> str:
     return f"substr({col}, 1, 4) || '-01-01'"
 
 
-def _range(g: GroupBy, start: str) -> tuple[str, str]:
+def user_tz(context: dict[str, Any]) -> str | None:
+    """The context's timezone when it is a real one (Odoo groups datetimes in it)."""
+    tz = context.get("tz")
+    if isinstance(tz, str) and tz in _timezones():
+        return tz
+    return None
+
+
+def _timezones() -> set[str]:
+    global _TIMEZONES
+    if _TIMEZONES is None:
+        _TIMEZONES = set(zoneinfo.available_timezones())
+    return _TIMEZONES
+
+
+_TIMEZONES: set[str] | None = None
+
+
+def _range(g: GroupBy, start: str, tz: str | None = None) -> tuple[str, str]:
+    """``[from, to)`` of a date group; for datetimes, the local period's bounds in UTC."""
     d = dt.date.fromisoformat(start)
     if g.granularity == "day":
         end = d + dt.timedelta(days=1)
@@ -113,17 +137,25 @@ def _range(g: GroupBy, start: str) -> tuple[str, str]:
     else:
         end = dt.date(d.year + 1, 1, 1)
     if g.field.type == "datetime":
-        return f"{d.isoformat()} 00:00:00", f"{end.isoformat()} 00:00:00"
+        return _utc(d, tz), _utc(end, tz)
     return d.isoformat(), end.isoformat()
 
 
+def _utc(day: dt.date, tz: str | None) -> str:
+    moment = dt.datetime.combine(day, dt.time())
+    if tz:
+        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(tz)).astimezone(dt.UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
 def _label(g: GroupBy, start: str) -> str:
+    """The group's label as Odoo 17 formats it (babel, en_US)."""
     d = dt.date.fromisoformat(start)
     if g.granularity == "day":
         return f"{d.day:02d} {calendar.month_abbr[d.month]} {d.year}"
     if g.granularity == "week":
-        iso_year, iso_week, _ = d.isocalendar()
-        return f"W{iso_week} {iso_year}"
+        year, week = us_week(d)
+        return f"W{week} {year}"
     if g.granularity == "month":
         return f"{calendar.month_name[d.month]} {d.year}"
     if g.granularity == "quarter":
@@ -131,16 +163,30 @@ def _label(g: GroupBy, start: str) -> str:
     return str(d.year)
 
 
+def us_week(day: dt.date) -> tuple[int, int]:
+    """(week-year, week) of ``day`` as babel numbers weeks for en_US: Sunday first, week 1 holds January 1st."""
+    sunday = day - dt.timedelta(days=(day.weekday() + 1) % 7)
+    year = (sunday + dt.timedelta(days=6)).year
+    first = dt.date(year, 1, 1)
+    first_sunday = first - dt.timedelta(days=(first.weekday() + 1) % 7)
+    return year, (sunday - first_sunday).days // 7 + 1
+
+
 def read_group(records: Recordset, domain: Any, fields: list[str], groupby: Any, offset: int = 0,
                limit: int | None = None, orderby: str | bool = False, lazy: bool = True) -> list[dict[str, Any]]:
     records.check("read")
+    if not isinstance(fields, (list, tuple)):
+        raise OdooValueError(f"Invalid fields {fields!r}: expected a list of field specifications")
     specs = [groupby] if isinstance(groupby, str) else list(groupby or [])
+    if not all(isinstance(spec, str) for spec in specs):
+        raise OdooValueError(f"Invalid groupby {groupby!r}")
     groupbys = [parse_groupby(records, s) for s in specs]
     active = groupbys[:1] if lazy else groupbys
     aggregates = parse_aggregates(records, list(fields or []), active)
+    tz = user_tz(records.env.context)
     params: list[Any] = []
     where = records._where(domain, "t", params)
-    exprs = [group_expr(g) for g in active]
+    exprs = [group_expr(g, "t", tz) for g in active]
     select = [f"{e} AS g{i}" for i, e in enumerate(exprs)] + ["COUNT(*) AS c"]
     for i, a in enumerate(aggregates):
         col = f't."{a.field.name}"' if a.field else "1"
@@ -150,54 +196,55 @@ def read_group(records: Recordset, domain: Any, fields: list[str], groupby: Any,
     if exprs:
         sql += " GROUP BY " + ", ".join(f"g{i}" for i in range(len(exprs)))
         sql += " ORDER BY " + _order(records, active, aggregates, orderby)
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    if offset:
-        sql += (" " if limit else " LIMIT -1 ") + f"OFFSET {int(offset)}"
+    sql += limit_sql(limit, offset)
     rows = list(records.store.execute(sql, params))
     names = _names(records, active, rows)
     count_key = "__count" if not lazy or not active else f"{active[0].field.name}_count"
+    base_domain = list(domain or [])
     result: list[dict[str, Any]] = []
     for row in rows:
-        group: dict[str, Any] = {}
-        leaves: list[Any] = []
-        ranges: dict[str, Any] = {}
-        for i, g in enumerate(active):
-            value = row[i]
-            group[g.key] = _group_value(g, value, names)
-            leaves.extend(_group_domain(g, value))
-            if g.granularity and value:
-                start, end = _range(g, value)
-                ranges[g.key] = {"from": start, "to": end}
+        group: dict[str, Any] = {g.key: _group_value(g, row[i], names) for i, g in enumerate(active)}
         group[count_key] = row[len(active)]
         for j, a in enumerate(aggregates):
             value = row[len(active) + 1 + j]
             if a.field is not None and a.field.type in ("float", "monetary", "integer") and a.func != "count":
                 value = value if value is not None else (0.0 if a.field.type != "integer" else 0)
             group[a.alias] = value
-        group["__domain"] = AND_([list(domain or []), leaves]) if leaves else list(domain or [])
-        if ranges:
-            group["__range"] = ranges
+        group["__domain"] = base_domain
         if lazy and len(groupbys) > 1:
             group["__context"] = {"group_by": specs[1:]}
+        for i, g in enumerate(active):
+            value = row[i]
+            group["__domain"] = AND_([group["__domain"], _group_domain(g, value, tz)])
+            if g.granularity:
+                ranges = group.setdefault("__range", {})
+                if value:
+                    start, end = _range(g, value, tz)
+                    ranges[g.key] = {"from": start, "to": end}
+                else:
+                    ranges[g.key] = False
         result.append(group)
     return result
 
 
 def _order(records: Recordset, active: list[GroupBy], aggregates: list[Aggregate], orderby: str | bool) -> str:
+    """ORDER BY of the groups: ``orderby`` first, then the groups' own order (many2one by the comodel order)."""
     parts: list[str] = []
     if orderby:
-        for item in str(orderby).split(","):
+        if not isinstance(orderby, str):
+            raise OdooValueError(f"Invalid orderby {orderby!r}")
+        for item in orderby.split(","):
             words = item.strip().split()
             if not words:
                 continue
-            name, direction = words[0], ("DESC" if len(words) > 1 and words[1].lower() == "desc" else "ASC")
+            name, descending = words[0], len(words) > 1 and words[1].lower() == "desc"
+            direction = "DESC" if descending else "ASC"
             if name == "__count":
                 parts.append(f"c {direction}")
                 continue
             idx = next((i for i, g in enumerate(active) if g.spec == name or g.field.name == name), None)
             if idx is not None:
-                parts.append(f"g{idx} {direction}")
+                parts += _group_order(records, active[idx], idx, descending)
                 continue
             agg = next((j for j, a in enumerate(aggregates) if a.alias == name), None)
             if agg is not None:
@@ -205,12 +252,24 @@ def _order(records: Recordset, active: list[GroupBy], aggregates: list[Aggregate
                 continue
             raise OdooValueError(f"Invalid field {name!r} on model {records.model.name!r} for ordering")
     for i, g in enumerate(active):
-        if g.field.type == "many2one" and g.field.relation in records.env.registry:
-            comodel = records.env.registry[g.field.relation or ""]
-            expr = records.env.db.compiler.display_expr(comodel, "o")
-            parts.append(f'(g{i} IS NULL), (SELECT {expr} FROM "{comodel.table}" o WHERE o.id = g{i})')
-        parts.append(f"(g{i} IS NULL), g{i}")
+        parts += _group_order(records, g, i, False)
     return ", ".join(parts)
+
+
+def _group_order(records: Recordset, g: GroupBy, index: int, descending: bool) -> list[str]:
+    column = f"g{index}"
+    if g.field.type == "many2one" and g.field.relation in records.env.registry:
+        comodel = records.env.registry[g.field.relation or ""]
+
+        def sub(name: str) -> str:
+            return f'(SELECT og."{name}" FROM "{comodel.table}" og WHERE og.id = {column})'
+
+        terms = records._order_terms(comodel, comodel.spec.order, sub, descending, 1)
+        parts = [f"({column} IS NULL) {'DESC' if descending else 'ASC'}"]
+        for expr, desc, nulls_first in terms:
+            parts.append(f"{expr} {'DESC' if desc else 'ASC'} NULLS {'FIRST' if nulls_first else 'LAST'}")
+        return [*parts, f"{column} {'DESC' if descending else 'ASC'}"]
+    return [f"({column} IS NULL) {'DESC' if descending else 'ASC'}", f"{column} {'DESC' if descending else 'ASC'}"]
 
 
 def _names(records: Recordset, active: list[GroupBy], rows: list[Any]) -> dict[tuple[str, int], str]:
@@ -238,12 +297,12 @@ def _group_value(g: GroupBy, value: Any, names: dict[tuple[str, int], str]) -> A
     return value
 
 
-def _group_domain(g: GroupBy, value: Any) -> list[Any]:
+def _group_domain(g: GroupBy, value: Any, tz: str | None = None) -> list[Any]:
     name = g.field.name
     if value is None:
         return [(name, "=", False)]
     if g.granularity:
-        start, end = _range(g, value)
+        start, end = _range(g, value, tz)
         return ["&", (name, ">=", start), (name, "<", end)]
     if g.field.type == "boolean":
         return [(name, "=", bool(value))]

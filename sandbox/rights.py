@@ -46,7 +46,8 @@ GROUPS_BY_XMLID = {g.xml_id: g for g in GROUPS}
 
 R, RW, RWC, ALL = "r", "rw", "rwc", "rwcu"
 _USER = "base.group_user"
-_ACC_RO, _BILLING, _ADVISER = "account.group_account_readonly", "account.group_account_invoice", "account.group_account_manager"
+_ACC_RO, _BILLING = "account.group_account_readonly", "account.group_account_invoice"
+_ADVISER = "account.group_account_manager"
 _SALE, _SALE_ADMIN = "sales_team.group_sale_salesman", "sales_team.group_sale_manager"
 _PURCHASE, _READER = "purchase.group_purchase_user", "cashflow.group_reader"
 _SYSTEM = "base.group_system"
@@ -69,8 +70,8 @@ ACCESS: dict[str, list[tuple[str, str]]] = {
     "ir.model.fields": [(_USER, R), (_SYSTEM, ALL)],
     "ir.module.module": [(_USER, R), (_SYSTEM, ALL)],
     "ir.attachment": [(_USER, ALL)],
-    "account.account": _ACCOUNTING_CONFIG + [(_ACC_RO, R)],
-    "account.journal": _ACCOUNTING_CONFIG + [(_ACC_RO, R)],
+    "account.account": [*_ACCOUNTING_CONFIG, (_ACC_RO, R)],
+    "account.journal": [*_ACCOUNTING_CONFIG, (_ACC_RO, R)],
     "account.payment.term": _ACCOUNTING_CONFIG,
     "account.payment.term.line": _ACCOUNTING_CONFIG,
     "account.move": _ACCOUNTING_DOCS,

@@ -52,6 +52,8 @@ class Field:
     until: int | None = None
     model_field: str | None = None
     """For a many2one_reference: the char field holding the model name."""
+    link_sql: str | None = None
+    """For a computed many2many: SQL selecting (``column1``, ``column2``) pairs, so that it can be searched."""
 
     @property
     def has_column(self) -> bool:
@@ -148,6 +150,8 @@ class ModelSpec:
     rec_name: str | None = "name"
     display_sql: str | None = None
     """SQL expression (columns of alias ``t``) giving the display name; rec_name otherwise."""
+    rec_names_search: tuple[str, ...] = ()
+    """``_rec_names_search``: the fields a name search (and a ``display_name`` leaf) looks into."""
     inherits: dict[str, str] = field(default_factory=dict)
     """``_inherits``: parent model -> many2one field (account.payment -> account.move)."""
     mail_thread: bool = False

@@ -3,9 +3,13 @@
 Routes: ``/jsonrpc``, ``/web/webclient/version_info``, ``/web/version``,
 ``/web/session/authenticate``, ``/web/session/get_session_info``,
 ``/web/dataset/call_kw[/...]``, ``/xmlrpc/2/{common,object,db}``,
-``/json/2/<model>/<method>`` (Odoo 19's JSON-2), plus the sandbox's own
-``GET /sandbox/stats``, ``POST /sandbox/stats/reset`` and ``POST /sandbox/faults``.
-Every request gets an answer shaped as Odoo shapes it; nothing crashes the server.
+``/json/2/<model>/<method>`` (JSON-2, served from Odoo 19 on, as in Odoo), plus the
+sandbox's own ``GET /sandbox/stats``, ``POST /sandbox/stats/reset``,
+``POST /sandbox/faults`` (``{"kind": "502"|"503"|"504"|"drop"|"serialization"|"slow",
+"count": N, "path": prefix, "delay": seconds}``: the next N matching requests fail
+that way) and ``POST /sandbox/faults/reset``.
+Every request gets an answer shaped as Odoo shapes it (malformed JSON: 400 "Invalid
+JSON data", as Odoo); nothing crashes the server.
 """
 
 from __future__ import annotations
@@ -129,7 +133,8 @@ class Handler(BaseHTTPRequestHandler):
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
     def _send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         self._send(status, json.dumps(payload, default=str), JSON, headers)
@@ -170,7 +175,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             try:
                 request = json.loads(raw or b"null")
-            except ValueError:
+            except (ValueError, RecursionError):
                 request = None
             request_id = request.get("id") if isinstance(request, dict) else None
             self._send_json(200, {"jsonrpc": "2.0", "id": request_id,
@@ -192,6 +197,20 @@ class Handler(BaseHTTPRequestHandler):
     def do_PATCH(self) -> None:
         self._guard(self._other)
 
+    def do_HEAD(self) -> None:
+        """Like GET, without the body (as werkzeug answers it)."""
+        self._guard(self._get)
+
+    def do_OPTIONS(self) -> None:
+        self._body()
+        self._send(200, b"", "text/html; charset=utf-8", {"Allow": "GET, HEAD, OPTIONS, POST"})
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors the HTTP layer itself raises; an unknown HTTP method is 405, as werkzeug answers it."""
+        if code == 501:
+            code = 405
+        super().send_error(code, message, explain)
+
     def _guard(self, handler: Any) -> None:
         self._raw = None
         try:
@@ -206,10 +225,8 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(exc.status, f"<h1>{exc}</h1>", "text/html; charset=utf-8")
         except Exception as exc:
             log.exception("sandbox request failed")
-            try:
+            with contextlib.suppress(OSError):
                 self._send(500, f"<h1>Internal Server Error</h1><p>{type(exc).__name__}</p>", "text/html")
-            except OSError:
-                pass
 
     def _get(self, path: str) -> None:
         if path == "/sandbox/stats":
@@ -219,18 +236,22 @@ class Handler(BaseHTTPRequestHandler):
             self._send_json(200, {"version_info": info["server_version_info"], "version": info["server_version"]})
         elif path == "/web/webclient/version_info":
             self._send_json(200, {"jsonrpc": "2.0", "id": None, "result": self.service.version_info()})
-        elif path == "/json/2" or path.startswith("/json/2/"):
+        elif self._is_json2(path):
             self._json2_error(404, "werkzeug.exceptions.NotFound", JSON2_HINT)
         else:
             self._not_found()
 
     def _other(self, path: str) -> None:
-        if path == "/json/2" or path.startswith("/json/2/"):
+        if self._is_json2(path):
             self._body()
             self._json2_error(404, "werkzeug.exceptions.NotFound", JSON2_HINT)
         else:
             self._body()
             self._send(405, "<h1>Method Not Allowed</h1>", "text/html; charset=utf-8")
+
+    def _is_json2(self, path: str) -> bool:
+        """A JSON-2 route: only Odoo 19 and later have them (older versions answer 404)."""
+        return (path == "/json/2" or path.startswith("/json/2/")) and self.service.version >= 19
 
     def _not_found(self) -> None:
         self._send(404, "<!doctype html>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was "
@@ -249,7 +270,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send_json(200, {"ok": True})
         elif path.startswith("/xmlrpc/2/") or path.startswith("/xmlrpc/"):
             self._xmlrpc(path.rstrip("/").split("/")[-1])
-        elif path == "/json/2" or path.startswith("/json/2/"):
+        elif self._is_json2(path):
             self._json2(path)
         elif path in ("/jsonrpc", "/web/webclient/version_info", "/web/session/authenticate",
                       "/web/session/get_session_info", "/web/session/destroy") or \
@@ -271,7 +292,7 @@ class Handler(BaseHTTPRequestHandler):
             count, delay, where = int(spec.get("count", 1)), float(spec.get("delay", 0.0)), spec.get("path")
             if count < 1 or not 0 <= delay <= 60 or not (where is None or isinstance(where, str)):
                 raise ValueError("count must be >= 1, delay within 0..60 s and path a string")
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, RecursionError) as exc:
             self._send_json(400, {"ok": False, "error": str(exc)})
             return
         self.service.add_fault(Fault(kind=kind, remaining=count, path=where, delay=delay))
@@ -282,7 +303,7 @@ class Handler(BaseHTTPRequestHandler):
         raw = self._body()
         try:
             request = json.loads(raw or b"null")
-        except ValueError:
+        except (ValueError, RecursionError):
             self._send(400, "Invalid JSON data", "text/html; charset=utf-8")
             return
         if not isinstance(request, dict):
@@ -318,8 +339,8 @@ class Handler(BaseHTTPRequestHandler):
             uid = svc.login(db_name, login, password)
             if not uid:
                 raise AccessDenied()
-            sid = svc.new_session(str(db_name), uid)
-            headers["Set-Cookie"] = f"session_id={sid}; Max-Age=604800; HttpOnly; Path=/"
+            new_sid = svc.new_session(str(db_name), uid)
+            headers["Set-Cookie"] = f"session_id={new_sid}; Max-Age=604800; HttpOnly; Path=/"
             return svc.session_info(svc.database(db_name), uid)
         sid = self._session_id()
         if path == "/web/session/get_session_info":
@@ -373,7 +394,7 @@ class Handler(BaseHTTPRequestHandler):
         db, uid = found
         try:
             params = json.loads(raw) if raw else {}
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             self._json2_error(400, "werkzeug.exceptions.BadRequest", f"could not parse the body as json: {exc}")
             return
         if not isinstance(params, dict):
@@ -416,7 +437,8 @@ class RunningServer:
 
     def __init__(self, service: SandboxService, host: str = "127.0.0.1", port: int = 0) -> None:
         self.httpd = SandboxHTTPServer((host, port), service)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="odoo-sandbox", daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                       name="odoo-sandbox", daemon=True)
 
     @property
     def url(self) -> str:

@@ -211,23 +211,42 @@ class SandboxService:
         return methods.call_named(db, uid, model, method, params)
 
     def session_info(self, db: Database, uid: int) -> dict[str, Any]:
-        user = db.store.execute(
-            "SELECT u.login, p.name, u.partner_id, u.company_id FROM res_users u JOIN res_partner p "
-            "ON p.id = u.partner_id WHERE u.id = ?", (uid,)).fetchone()
+        """What ``/web/session/authenticate`` and ``get_session_info`` return, keys in Odoo 17's order."""
+        login, name, partner_id, company_id, display = db.store.execute(
+            "SELECT u.login, p.name, u.partner_id, u.company_id, COALESCE(p.complete_name, p.name) FROM res_users u "
+            "JOIN res_partner p ON p.id = u.partner_id WHERE u.id = ?", (uid,)).fetchone()
         companies = db.store.execute(
-            "SELECT c.id, c.name, c.sequence FROM res_company c JOIN res_company_users_rel r ON r.cid = c.id "
-            "WHERE r.user_id = ? ORDER BY c.id", (uid,)).fetchall()
+            "SELECT c.id, c.name, c.sequence, c.parent_id FROM res_company c "
+            "JOIN res_company_users_rel r ON r.cid = c.id WHERE r.user_id = ? ORDER BY c.sequence, c.id",
+            (uid,)).fetchall()
+        currencies = db.store.execute("SELECT id, symbol, position, decimal_places FROM res_currency WHERE active = 1")
+        groups = db.user_groups(uid)
+        info = self.version_info()
         return {
-            "uid": uid, "is_system": "base.group_system" in db.user_groups(uid),
-            "is_admin": "base.group_erp_manager" in db.user_groups(uid), "is_public": False,
-            "is_internal_user": True, "user_context": {"lang": "en_US", "tz": "Europe/Brussels", "uid": uid},
-            "db": db.name, **{k: v for k, v in self.version_info().items() if k != "protocol_version"},
-            "name": user[1], "username": user[0], "partner_id": user[2],
+            "uid": uid, "is_system": "base.group_system" in groups, "is_admin": "base.group_erp_manager" in groups,
+            "is_public": False, "is_internal_user": "base.group_user" in groups,
+            "user_context": {"lang": "en_US", "tz": "Europe/Brussels", "uid": uid}, "db": db.name,
+            "user_settings": {"id": uid, "user_id": {"id": uid}},
+            "server_version": info["server_version"], "server_version_info": info["server_version_info"],
+            "support_url": "https://www.odoo.com/buy", "name": name, "username": login,
+            "partner_display_name": display, "partner_id": partner_id, "web.base.url": "http://localhost:8069",
+            "active_ids_limit": 20000, "profile_session": None, "profile_collectors": None, "profile_params": None,
+            "max_file_upload_size": 134217728, "home_action_id": False,
+            "cache_hashes": {"translations": "0" * 40, "load_menus": "0" * 64},
+            "currencies": {str(cid): {"symbol": symbol, "position": position or "after",
+                                      "digits": [69, decimals if decimals is not None else 2]}
+                           for cid, symbol, position, decimals in currencies},
+            "bundle_params": {"lang": "en_US"},
             "user_companies": {
-                "current_company": user[3],
-                "allowed_companies": {str(c[0]): {"id": c[0], "name": c[1], "sequence": c[2], "child_ids": [],
-                                                  "parent_id": False} for c in companies},
+                "current_company": company_id,
+                "allowed_companies": {str(cid): {
+                    "id": cid, "name": cname, "sequence": seq or 0,
+                    "child_ids": [c[0] for c in companies if c[3] == cid], "parent_id": parent or False,
+                } for cid, cname, seq, parent in companies},
                 "disallowed_ancestor_companies": {},
             },
-            "currencies": {},
+            "show_effect": True, "display_switch_company_menu": len(companies) > 1, "user_id": [uid],
+            "websocket_worker_version": f"{self.version}.0-1", "web_tours": [], "tour_disable": True,
+            "notification_type": "email", "odoobot_initialized": True, "iap_company_enrich": False,
+            "is_quick_edit_mode_enabled": False,
         }

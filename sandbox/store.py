@@ -7,9 +7,11 @@ access rights or RPC; :mod:`sandbox.orm` sits on top of it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 import threading
+import zoneinfo
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,6 +53,29 @@ def _like(value: Any, pattern: Any) -> bool | None:
     return _like_regex(str(pattern)).match(str(value)) is not None
 
 
+def order_columns(order: str, columns: Mapping[str, Field]) -> list[str]:
+    """The leading plain columns of an ``_order`` ("date desc, name desc, id desc" -> date, name, id)."""
+    names: list[str] = []
+    for item in order.split(","):
+        name = item.strip().split(" ")[0].strip('"')
+        f = columns.get(name)
+        if f is None or f.type == "many2one":
+            break
+        names.append(name)
+    return names
+
+
+def _to_timezone(value: Any, tz: Any) -> str | None:
+    """A UTC datetime string -> the same moment in timezone ``tz`` (read_group groups datetimes locally)."""
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.strptime(str(value)[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.UTC)
+        return moment.astimezone(zoneinfo.ZoneInfo(str(tz))).strftime("%Y-%m-%d %H:%M:%S")
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return str(value)
+
+
 _LIKE_CACHE: dict[str, Any] = {}
 
 
@@ -88,6 +113,7 @@ class Store:
         self.conn.execute("PRAGMA temp_store = MEMORY")
         self.conn.create_function("odoo_ilike", 2, _ilike, deterministic=True)
         self.conn.create_function("odoo_like", 2, _like, deterministic=True)
+        self.conn.create_function("odoo_tz", 2, _to_timezone, deterministic=True)
         self.lock = threading.RLock()
 
     # -- schema -------------------------------------------------------------------------------
@@ -107,6 +133,26 @@ class Store:
                 self.conn.execute(f'CREATE INDEX IF NOT EXISTS "{table}__{c1}" ON "{table}" ("{c1}")')
                 self.conn.execute(f'CREATE INDEX IF NOT EXISTS "{table}__{c2}" ON "{table}" ("{c2}")')
             self.conn.execute("CREATE TABLE IF NOT EXISTS sandbox_meta (key TEXT PRIMARY KEY, value TEXT)")
+        self.ensure_indexes()
+
+    def ensure_indexes(self) -> None:
+        """Indexes on each model's default order (a page of a big table then needs no full sort)."""
+        with self.transaction():
+            for model in self.registry.models.values():
+                columns = order_columns(model.spec.order, {f.name: f for f in model.columns})
+                if columns and columns != ["id"]:
+                    names = ", ".join(f'"{c}"' for c in columns)
+                    self.conn.execute(f'CREATE INDEX IF NOT EXISTS "{model.table}__order" ON "{model.table}" ({names})')
+
+    def analyze(self) -> None:
+        """Gather SQLite's planner statistics (a filter on a two-company column then no longer
+        hides the index that serves a page of a big table in its default order)."""
+        with self.lock:
+            self.conn.execute("ANALYZE")
+
+    def has_statistics(self) -> bool:
+        row = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()
+        return bool(row[0])
 
     def has_schema(self) -> bool:
         row = self.conn.execute(

@@ -35,6 +35,38 @@ def to_read(f: Field, value: Any, names: dict[tuple[str, int], str] | None = Non
     return value
 
 
+def _false_if_none(value: Any) -> Any:
+    return False if value is None else value
+
+
+def _float(value: Any) -> float:
+    return float(value) if value is not None else 0.0
+
+
+def _int(value: Any) -> int:
+    return int(value) if value else 0
+
+
+def _x2many(value: Any) -> list[int]:
+    return list(value) if value else []
+
+
+def converter(f: Field) -> Any:
+    """A fast ``to_read`` for one field (many2one values are handled by the caller)."""
+    t = f.type
+    if t in ("one2many", "many2many"):
+        return _x2many
+    if t == "boolean":
+        return bool
+    if t in ("integer", "many2one_reference"):
+        return _int
+    if t in ("float", "monetary"):
+        return _float
+    if t in ("json", "many2one"):
+        return lambda value: to_read(f, value)
+    return _false_if_none
+
+
 def from_client(f: Field, value: Any, model: str) -> Any:
     """A value sent to create/write -> the value stored (raises Odoo's ValueError when wrong)."""
     t = f.type

@@ -19,8 +19,17 @@ MANDATORY = (
     "The operation cannot be completed:\n"
     "- Create/update: a mandatory field is not set.\n"
     "- Delete: another model requires the record being deleted. If possible, archive it instead.\n\n"
-    "Model: {model_label} ({model}), Field: {field_label} ({field})"
+    "Model: {model_label} ({model})\n"
+    "Field: {field_label} ({field})\n"
 )
+"""Odoo's ValidationError for a NOT NULL violation (``_as_validation_error``)."""
+FOREIGN_KEY = (
+    "The operation cannot be completed: another model requires the record being deleted. "
+    "If possible, archive it instead.\n\n"
+    "Model: {model_label} ({model})\n"
+    "Constraint: {constraint}\n"
+)
+"""Odoo's ValidationError for a foreign key violation."""
 
 
 def _inherited_target(records: Recordset, f: Field) -> str | None:
@@ -69,11 +78,9 @@ def _check_m2o(records: Recordset, row: dict[str, Any]) -> None:
         if f and f.type == "many2one" and value and f.relation in records.env.registry:
             table = records.env.registry[f.relation or ""].table
             if not records.store.execute(f'SELECT 1 FROM "{table}" WHERE id = ?', (value,)).fetchone():
-                raise ValidationError(
-                    "The operation cannot be completed: another model requires the record being deleted. "
-                    f"If possible, archive it instead.\n\nModel: {records.model.spec.description} "
-                    f"({records.model.name}), Field: {f.string} ({f.name})"
-                )
+                raise ValidationError(FOREIGN_KEY.format(
+                    model_label=records.model.spec.description, model=records.model.name,
+                    constraint=f"{records.model.table}_{f.name}_fkey"))
 
 
 def defaults(records: Recordset) -> dict[str, Any]:
@@ -82,22 +89,34 @@ def defaults(records: Recordset) -> dict[str, Any]:
     for f in records.model.columns:
         if f.default is not None:
             row[f.name] = f.default
-    if "company_id" in row or records.model.field("company_id") is not None:
-        f = records.model.field("company_id")
-        if f is not None and f.has_column and records.model.name not in ("res.partner",):
-            row.setdefault("company_id", env.company_id)
-    if records.model.field("currency_id") is not None and records.model.field("currency_id").has_column:  # type: ignore[union-attr]
+    company = records.model.field("company_id")
+    if company is not None and company.has_column and records.model.name not in ("res.partner",):
+        row.setdefault("company_id", env.company_id)
+    currency = records.model.field("currency_id")
+    if currency is not None and currency.has_column:
         cur = records.store.execute("SELECT currency_id FROM res_company WHERE id = ?", (env.company_id,)).fetchone()
         if cur and records.model.name not in ("account.account", "account.journal", "res.country"):
             row.setdefault("currency_id", cur[0])
     return row
 
 
+def context_defaults(records: Recordset, vals: dict[str, Any]) -> dict[str, Any]:
+    """``default_<field>`` keys of the context, for stored fields the values leave out."""
+    found: dict[str, Any] = {}
+    for key, value in records.env.context.items():
+        if not isinstance(key, str) or not key.startswith("default_"):
+            continue
+        f = records.model.field(key[8:])
+        if f is not None and f.has_column and f.name not in vals and f.name != "id":
+            found[f.name] = from_client(f, value, records.model.name)
+    return found
+
+
 def create(records: Recordset, vals_list: Any) -> Any:
     records.check("create")
     single = isinstance(vals_list, dict)
-    items = [vals_list] if single else list(vals_list or [])
-    if not all(isinstance(v, dict) for v in items):
+    items = [vals_list] if single else list(vals_list) if isinstance(vals_list, (list, tuple)) else None
+    if items is None or not all(isinstance(v, dict) for v in items):
         raise OdooValueError("create() expects a dictionary or a list of dictionaries")
     ids: list[int] = []
     with records.store.transaction():
@@ -112,7 +131,7 @@ def _create_one(records: Recordset, vals: dict[str, Any]) -> int:
     env = records.env
     vals = business.before_create(records, vals)
     columns, x2many, parent = prepare(records, vals, creating=True)
-    row = {**defaults(records), **columns}
+    row = {**defaults(records), **context_defaults(records, vals), **columns}
     for target, parent_vals in parent.items():
         link = records.model.fields[target]
         if not row.get(target):
@@ -212,6 +231,8 @@ def write(records: Recordset, ids: Any, vals: dict[str, Any]) -> bool:
     from sandbox import business
 
     records.check("write")
+    if not isinstance(vals, dict):
+        raise OdooValueError(f"Invalid values {vals!r}: expected a dictionary")
     ids = [int(i) for i in ([ids] if isinstance(ids, int) else ids or [])]
     records.ensure_exist(ids)
     with records.store.transaction():

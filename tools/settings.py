@@ -13,7 +13,7 @@ from typing import Literal
 from urllib.parse import urlparse
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -71,11 +71,23 @@ class Settings(BaseSettings):
             return None
         value = value.strip().rstrip("/")
         parsed = urlparse(value)
+        if parsed.username or parsed.password:
+            raise ValueError("must not contain a login or password: use ODOO_USER and ODOO_PASSWORD or ODOO_API_KEY")
+        shown = f"{parsed.scheme}://{parsed.netloc}{parsed.path}" if parsed.scheme else value
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise ValueError(f"ODOO_URL must look like https://odoo.example.com (got {value!r})")
-        if parsed.path not in ("", "/"):
-            raise ValueError(f"ODOO_URL must be the server root without a path (got {value!r})")
+            raise ValueError(f"must start with http:// or https://, like https://odoo.example.com (got {shown!r})")
+        try:
+            parsed.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            raise ValueError(f"has an invalid port (got {shown!r})") from None
+        if parsed.path not in ("", "/") or parsed.query or parsed.fragment:
+            raise ValueError(f"must be the server root without a path, like https://odoo.example.com (got {shown!r})")
         return value
+
+    @field_validator("odoo_db", "odoo_user", "odoo_company")
+    @classmethod
+    def _strip(cls, value: str | None) -> str | None:
+        return value.strip() or None if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _check_credentials(self) -> Settings:
@@ -85,6 +97,15 @@ class Settings(BaseSettings):
                 missing.append("ODOO_PASSWORD or ODOO_API_KEY")
             if missing:
                 raise ValueError(f"ODOO_URL is set, so {', '.join(missing)} must be set too")
+            if self.odoo_protocol == "json2" and not self.odoo_api_key:
+                raise ValueError("ODOO_PROTOCOL=json2 needs ODOO_API_KEY (JSON-2 does not accept passwords)")
+        else:
+            given = [name for name, v in (("ODOO_DB", self.odoo_db), ("ODOO_USER", self.odoo_user),
+                                          ("ODOO_PASSWORD", self.odoo_password), ("ODOO_API_KEY", self.odoo_api_key))
+                     if v]
+            if given:
+                raise ValueError(f"{', '.join(given)} set but ODOO_URL is not: set ODOO_URL too, or unset them to "
+                                 "use the built-in demo company")
         return self
 
     @property
@@ -102,6 +123,26 @@ class Settings(BaseSettings):
         return self.cashflow_home
 
 
+class SettingsError(ValueError):
+    """Invalid configuration; ``str(error)`` is one line naming the variables to fix (never their secret values)."""
+
+    exit_code = 2
+
+
+def settings_message(exc: ValidationError) -> str:
+    """pydantic's errors as one line: ``ODOO_TIMEOUT: Input should be a valid number; ...``."""
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ()))
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        parts.append(f"{loc.upper()} {msg}" if loc and msg.startswith(("must", "has ")) else
+                     f"{loc.upper()}: {msg}" if loc else msg)
+    return "invalid settings: " + "; ".join(parts)
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Read and validate settings (raises pydantic's ValidationError, which the CLI turns into one line)."""
-    return Settings(**overrides)  # type: ignore[arg-type]
+    """Read and validate settings; raises :class:`SettingsError` with a one-line message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(settings_message(exc)) from None

@@ -12,7 +12,7 @@ import logging
 
 import typer
 
-from agent.cli import doctor, sandbox_cmd, status
+from agent.cli import approvals, ask, doctor, eval_cmd, forecast, sandbox_cmd, status
 
 app = typer.Typer(
     name="cashflow",
@@ -37,6 +37,14 @@ app.command("status", help="Inventory of the Odoo data the forecast uses (balanc
     status.status)
 app.command("doctor", help="Check connectivity, version, rights, modules and data quality; say what to fix.")(
     doctor.doctor)
+app.command("forecast", help="The 13-week daily cash forecast with P10/P50/P90 bands and shortfall risk.")(
+    forecast.forecast)
+app.command("backtest", help="Shadow-mode backtest: past forecasts scored against what happened, vs baselines.")(
+    forecast.backtest)
+app.command("ask", help="Ask the agent a question; actions it proposes wait for approval.")(ask.ask)
+app.add_typer(approvals.app, name="approvals")
+app.command("eval", help="Run the agent eval dataset (offline planner, or --live LLM) and gate on the pass rate.")(
+    eval_cmd.eval_)
 app.command("sandbox", help="Serve the embedded Odoo-compatible sandbox with the demo company until stopped.")(
     sandbox_cmd.sandbox)
 

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 import typer
 from pydantic import ValidationError
 
-from tools.odoo.errors import OdooError
+from tools.odoo.errors import OdooError, redact
+from tools.settings import SettingsError, settings_message
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,25 +38,19 @@ class Refused(Exception):
     exit_code = EXIT_REFUSED
 
 
-def _settings_message(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err.get("loc", ()))
-        msg = err.get("msg", "").removeprefix("Value error, ")
-        parts.append(f"{loc.upper()}: {msg}" if loc else msg)
-    return "invalid settings: " + "; ".join(parts)
-
-
 def classify(exc: BaseException) -> tuple[int, str, str]:
     """(exit code, error kind, one-line message) for an exception."""
+    if isinstance(exc, SettingsError):
+        return EXIT_BAD_INPUT, "settings", str(exc)
     if isinstance(exc, ValidationError):
-        return EXIT_BAD_INPUT, "settings", _settings_message(exc)
+        return EXIT_BAD_INPUT, "invalid_input", settings_message(exc).replace("invalid settings", "invalid input", 1)
     if isinstance(exc, OdooError):
         return exc.exit_code, type(exc).__name__, str(exc)
     code = getattr(exc, "exit_code", None)
     if isinstance(code, int):
-        return code, type(exc).__name__, str(exc)
-    return EXIT_INTERNAL, "internal", f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)"
+        return code, type(exc).__name__, " ".join(str(exc).split())
+    return EXIT_INTERNAL, "internal", f"unexpected {type(exc).__name__}: {' '.join(str(exc).split())} " \
+                                      "(run with --debug for details)"
 
 
 def handle_errors(func: F) -> F:
@@ -68,8 +63,9 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
-        except Exception as exc:  # noqa: BLE001 - the CLI boundary: every error gets a clean message
+        except Exception as exc:
             code, kind, message = classify(exc)
+            message = redact(message)
             log.debug("command failed", exc_info=True)
             if json_mode:
                 import json

@@ -95,10 +95,7 @@ def _known_elsewhere(model: str, field: str) -> bool:
     """Fields that exist in another Odoo version of ``model`` (e.g. sale.order.locked in 16)."""
     from sandbox.models import ALL_MODELS
 
-    for spec in ALL_MODELS:
-        if spec.name == model and any(f.name == field for f in spec.fields):
-            return True
-    return False
+    return any(spec.name == model and any(f.name == field for f in spec.fields) for spec in ALL_MODELS)
 
 
 PAYMENT_STATE_18 = {"draft": "draft", "cancel": "canceled"}

@@ -1,9 +1,9 @@
 """Every model the sandbox knows, grouped by Odoo module."""
 
-from sandbox.models import account, base, mail, sales
+from sandbox.models import account, base, cashflow, mail, sales
 from sandbox.schema import ModelSpec
 
-ALL_MODELS: list[ModelSpec] = [*base.MODELS, *account.MODELS, *sales.MODELS, *mail.MODELS]
+ALL_MODELS: list[ModelSpec] = [*base.MODELS, *account.MODELS, *sales.MODELS, *mail.MODELS, *cashflow.MODELS]
 
 MODULES = {
     "base": "Base",
@@ -12,5 +12,6 @@ MODULES = {
     "sale": "Sales",
     "sale_management": "Sales",
     "purchase": "Purchase",
+    "cashflow_forecast": "Cash Flow Forecasts",
 }
 """Technical name -> application name of the modules a standard database has installed."""

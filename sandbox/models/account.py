@@ -49,12 +49,22 @@ def _activities(model: str) -> list:
     ]
 
 
-_DRAFT_NAME = (
-    "CASE WHEN t.name IS NULL OR t.name = '/' THEN "
-    "(CASE t.move_type WHEN 'out_invoice' THEN 'Draft Invoice' WHEN 'in_invoice' THEN 'Draft Bill' "
-    "WHEN 'out_refund' THEN 'Draft Credit Note' WHEN 'in_refund' THEN 'Draft Vendor Credit Note' "
-    "ELSE 'Draft Entry' END) || ' (* ' || t.id || ')' ELSE t.name END"
+_MOVE_NAME = (
+    "(CASE WHEN t.state = 'draft' THEN (CASE t.move_type WHEN 'out_invoice' THEN 'Draft Invoice' "
+    "WHEN 'in_invoice' THEN 'Draft Bill' WHEN 'out_refund' THEN 'Draft Credit Note' "
+    "WHEN 'in_refund' THEN 'Draft Vendor Credit Note' WHEN 'out_receipt' THEN 'Draft Sales Receipt' "
+    "WHEN 'in_receipt' THEN 'Draft Purchase Receipt' ELSE 'Draft Entry' END) || ' ' ELSE '' END) "
+    "|| (CASE WHEN t.name IS NULL OR t.name = '' OR t.name = '/' THEN '(* ' || t.id || ')' ELSE t.name END) "
+    "|| (CASE WHEN t.ref IS NULL OR t.ref = '' THEN '' WHEN length(t.ref) <= 50 THEN ' (' || t.ref || ')' "
+    "ELSE ' (' || substr(t.ref, 1, 44) || ' [...])' END)"
 )
+"""``account.move`` display name as Odoo 17 computes it (``_get_move_display_name(show_ref=True)``)."""
+_LINE_NAME = (
+    "trim(COALESCE((SELECT m.name FROM account_move m WHERE m.id = t.move_id), '') "
+    "|| CASE WHEN t.ref IS NOT NULL AND t.ref != '' THEN ' (' || t.ref || ')' ELSE '' END "
+    "|| CASE WHEN t.name IS NOT NULL AND t.name != '' THEN ' ' || t.name ELSE '' END)"
+)
+"""``account.move.line`` display name: entry number, reference in parentheses, label."""
 
 MODELS = [
     ModelSpec("account.account", "Account", module="account", order="code", display_sql="t.code || ' ' || t.name",
@@ -71,7 +81,8 @@ MODELS = [
         Many2one("currency_id", "Account Currency", "res.currency"),
         Text("note", "Internal Notes"),
     ]),
-    ModelSpec("account.journal", "Journal", module="account", order="sequence, type, code", fields=[
+    ModelSpec("account.journal", "Journal", module="account", order="sequence, type, code",
+              rec_names_search=("name", "code"), fields=[
         Char("name", "Journal Name", required=True),
         Char("code", "Short Code", required=True),
         Selection("type", "Type", (("sale", "Sales"), ("purchase", "Purchase"), ("cash", "Cash"), ("bank", "Bank"),
@@ -109,7 +120,7 @@ MODELS = [
         Many2one("payment_id", "Payment Terms", "account.payment.term", required=True, index=True),
     ]),
     ModelSpec("account.move", "Journal Entry", module="account", order="date desc, name desc, id desc",
-              display_sql=_DRAFT_NAME, mail_thread=True, fields=[
+              display_sql=_MOVE_NAME, rec_names_search=("name", "partner_id.name", "ref"), mail_thread=True, fields=[
         Char("name", "Number", index=True),
         Selection("move_type", "Type", MOVE_TYPES, required=True, readonly=True, default="entry", index=True),
         Selection("state", "Status", MOVE_STATES, required=True, readonly=True, default="draft", index=True),
@@ -158,8 +169,7 @@ MODELS = [
         *_activities("account.move"),
     ]),
     ModelSpec("account.move.line", "Journal Item", module="account", order="date desc, move_name desc, id",
-              display_sql="COALESCE(t.move_name, '') || CASE WHEN t.name IS NOT NULL AND t.name != '' "
-                          "THEN ' ' || t.name ELSE '' END",
+              display_sql=_LINE_NAME,
               fields=[
         Many2one("move_id", "Journal Entry", "account.move", required=True, readonly=True, index=True),
         Char("move_name", "Number", readonly=True),

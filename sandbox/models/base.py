@@ -42,12 +42,14 @@ MODELS = [
         Date("account_opening_date", "Opening Entry", required=True),
         Many2one("country_id", "Country", "res.country", store=False, related="partner_id.country_id"),
     ]),
-    ModelSpec("res.country", "Country", order="name", fields=[
+    ModelSpec("res.country", "Country", order="name", rec_names_search=("name", "code"), fields=[
         Char("name", "Country Name", required=True),
         Char("code", "Country Code"),
         Many2one("currency_id", "Currency", "res.currency"),
     ]),
-    ModelSpec("res.partner", "Contact", order="complete_name ASC, id DESC", display_sql="COALESCE(t.complete_name, t.name)",
+    ModelSpec("res.partner", "Contact", order="complete_name ASC, id DESC",
+              display_sql="COALESCE(t.complete_name, t.name)",
+              rec_names_search=("complete_name", "email", "ref", "vat"),
               mail_thread=True, fields=[
         Char("name", "Name", index=True),
         Char("complete_name", "Complete Name", readonly=True, index=True),
@@ -81,7 +83,8 @@ MODELS = [
                  extra_domain=(("res_model", "=", "res.partner"),)),
         One2many("message_ids", "Messages", "mail.message", "res_id", extra_domain=(("model", "=", "res.partner"),)),
     ]),
-    ModelSpec("res.currency", "Currency", order="active desc, name", fields=[
+    ModelSpec("res.currency", "Currency", order="active desc, name", rec_names_search=("name", "full_name"),
+              fields=[
         Char("name", "Currency", required=True),
         Char("symbol", "Symbol", required=True),
         Char("full_name", "Name"),
@@ -105,7 +108,8 @@ MODELS = [
         Float("company_rate", "Company Rate", store=False, compute="currency_rate_company"),
         Float("inverse_company_rate", "Inverse Company Rate", store=False, compute="currency_rate_company"),
     ]),
-    ModelSpec("res.users", "User", order="name, login", display_sql="(SELECT p.name FROM res_partner p WHERE p.id = t.partner_id)",
+    ModelSpec("res.users", "User", order="name, login", rec_names_search=("name", "login"),
+              display_sql="(SELECT p.name FROM res_partner p WHERE p.id = t.partner_id)",
               inherits={"res.partner": "partner_id"}, fields=[
         Char("login", "Login", required=True),
         Char("name", "Name", store=False, related="partner_id.name"),
@@ -132,7 +136,8 @@ MODELS = [
         Char("name", "Model Description", required=True),
         Char("model", "Model", required=True, index=True),
         Text("info", "Information"),
-        Selection("state", "Type", (("manual", "Custom Object"), ("base", "Base Object")), readonly=True, default="base"),
+        Selection("state", "Type", (("manual", "Custom Object"), ("base", "Base Object")), readonly=True,
+                  default="base"),
         Boolean("transient", "Transient Model"),
         Boolean("is_mail_thread", "Has Mail Thread"),
         Boolean("is_mail_activity", "Has Mail Activity"),
@@ -159,7 +164,8 @@ MODELS = [
         Char("model", "Model Name", required=True),
         Many2oneReference("res_id", "Record ID", model_field="model"),
     ]),
-    ModelSpec("ir.module.module", "Module", order="application desc, sequence, name", display_sql="t.shortdesc", fields=[
+    ModelSpec("ir.module.module", "Module", order="application desc, sequence, name", display_sql="t.shortdesc",
+              fields=[
         Char("name", "Technical Name", required=True, readonly=True, index=True),
         Char("shortdesc", "Module Name", readonly=True),
         Char("summary", "Summary", readonly=True),

@@ -33,6 +33,13 @@ def _activities(model: str) -> list:
     ]
 
 
+_ORDER_INVOICES = (
+    "SELECT DISTINCT sl.order_id AS order_id, aml.move_id AS move_id FROM sale_order_line sl "
+    "JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sl.id "
+    "JOIN account_move_line aml ON aml.id = rel.invoice_line_id"
+)
+"""(sale order, invoice) pairs: how ``sale.order.invoice_ids`` is searched."""
+
 MODELS = [
     ModelSpec("sale.order", "Sales Order", module="sale", order="date_order desc, id desc", mail_thread=True, fields=[
         Char("name", "Order Reference", required=True, index=True),
@@ -57,7 +64,7 @@ MODELS = [
         Monetary("amount_invoiced", "Already invoiced", readonly=True, store=False, compute="sale_invoiced"),
         Selection("invoice_status", "Invoice Status", SALE_INVOICE_STATUS, readonly=True, index=True),
         Many2many("invoice_ids", "Invoices", "account.move", readonly=True, store=False, compute="sale_invoiced",
-                  searchable=True),
+                  searchable=True, column1="order_id", column2="move_id", link_sql=_ORDER_INVOICES),
         Integer("invoice_count", "Invoice Count", readonly=True, store=False, compute="sale_invoiced"),
         One2many("order_line", "Order Lines", "sale.order.line", "order_id"),
         Html("note", "Terms and conditions"),

@@ -71,9 +71,10 @@ def execute(proposal: ProposalBase, ctx: ExecutionContext) -> ExecutionResult:
 def _payment(p: DraftVendorPayment, ctx: ExecutionContext) -> ExecutionResult:
     w = ctx.writer
     memo = "memo" if w.client.has_field("account.payment", "memo") else "ref"
-    found = w.find("account.payment", [(memo, "ilike", ctx.key)], ["id", "name"])
+    found = w.find("account.payment", [(memo, "ilike", ctx.key)], ["id", "display_name"])
     if found:
-        return ExecutionResult(model="account.payment", id=found[0]["id"], name=found[0]["name"] or "", created=False)
+        return ExecutionResult(model="account.payment", id=found[0]["id"],
+                               name=found[0]["display_name"] or f"Draft payment {found[0]['id']}", created=False)
     bills = w.client.read("account.move", [p.bill_id], ["name", "move_type", "state", "partner_id", "currency_id",
                                                         "amount_residual"])
     if not bills or bills[0]["move_type"] != "in_invoice" or bills[0]["state"] != "posted":
@@ -90,7 +91,8 @@ def _payment(p: DraftVendorPayment, ctx: ExecutionContext) -> ExecutionResult:
     payment_id = w.create("account.payment", values)
     w.message_post("account.payment", payment_id, _html(
         f"Draft payment for {bill['name']} ({p.amount:,.2f}). Reason: {p.reason}\n{_signature(ctx)}"))
-    name = w.client.read("account.payment", [payment_id], ["display_name"])[0]["display_name"] or f"Draft payment {payment_id}"
+    shown = w.client.read("account.payment", [payment_id], ["display_name"])
+    name = (shown[0]["display_name"] if shown else "") or f"Draft payment {payment_id}"
     return ExecutionResult(model="account.payment", id=payment_id, name=name, created=True)
 
 
@@ -147,14 +149,17 @@ def _forecast(p: SaveForecast, ctx: ExecutionContext) -> ExecutionResult:
             return ExecutionResult(model="cash.flow.forecast", id=found[0]["id"], name=found[0]["name"],
                                    created=False)
         summary = payload.get("summary", {})
+        confidence = payload.get("confidence") or 0.0
+        if isinstance(confidence, dict):  # the forecast's {"score", "level", "reasons"}
+            confidence = confidence.get("score") or 0.0
         values = {"name": p.name, "company_id": ctx.company_id, "date": payload.get("as_of"),
                   "horizon_days": p.horizon_days, "threshold": payload.get("threshold") or 0.0,
                   "opening_balance": payload.get("opening_balance") or 0.0,
                   "min_balance_p50": summary.get("min_balance_p50") or 0.0,
                   "min_balance_p10": summary.get("min_balance_p10") or 0.0,
                   "shortfall_probability": summary.get("max_p_below_threshold") or 0.0,
-                  "confidence": payload.get("confidence") or 0.0,
-                  "assumptions": "\n".join(str(a) for a in payload.get("assumptions", [])),
+                  "confidence": float(confidence),
+                  "assumptions": "\n".join(_assumption(a) for a in payload.get("assumptions", [])),
                   "forecast_json": json.dumps(payload, default=str), "idempotency_key": ctx.key,
                   "note": f"{p.reason}\n{_signature(ctx)}"}
         record_id = w.create("cash.flow.forecast", {k: v for k, v in values.items()
@@ -173,6 +178,13 @@ def _forecast(p: SaveForecast, ctx: ExecutionContext) -> ExecutionResult:
     w.message_post("res.partner", partner, _html(f"{p.name}: forecast saved as {name}.\n{p.reason}\n"
                                                    f"{_signature(ctx)}"), attachment_ids=[attachment_id])
     return ExecutionResult(model="ir.attachment", id=attachment_id, name=name, created=True)
+
+
+def _assumption(item: Any) -> str:
+    """One line per assumption of the forecast ({"category", "text", "evidence"} in its JSON)."""
+    if isinstance(item, dict):
+        return f"- [{item.get('category', '')}] {item.get('text', '')} ({item.get('evidence', '')})"
+    return f"- {item}"
 
 
 def _channel(p: PostToChannel, ctx: ExecutionContext) -> ExecutionResult:

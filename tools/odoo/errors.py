@@ -13,6 +13,24 @@ from dataclasses import dataclass
 from typing import Any
 
 log = logging.getLogger(__name__)
+MASK = "**********"
+_SECRETS: set[str] = set()
+
+
+def register_secret(secret: str, login: str = "") -> None:
+    """Mask ``secret`` in every error message and in the log lines of odoorpc, httpx and this package.
+
+    A safety net behind the rule that no message is built with a secret: very short secrets, and a
+    password equal to the login (which messages must name), are not masked by value."""
+    if secret and len(secret) >= 6 and secret != login:
+        _SECRETS.add(secret)
+
+
+def redact(text: str) -> str:
+    """``text`` with every registered password or API key replaced by a mask."""
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
 
 
 @dataclass(frozen=True)
@@ -33,7 +51,7 @@ class OdooError(Exception):
     exit_code = 3
 
     def __init__(self, message: str, *, odoo_name: str | None = None) -> None:
-        super().__init__(" ".join(message.split()))
+        super().__init__(redact(" ".join(message.split())))
         self.odoo_name = odoo_name
 
 
@@ -78,6 +96,9 @@ def _groups(message: str) -> list[str]:
     return [m.strip() for m in re.findall(r"^\s*-\s*(.+)$", message, flags=re.MULTILINE)]
 
 
+TRANSIENT_NAMES = ("SerializationFailure", "TransactionRollbackError", "ConcurrencyError", "LockNotAvailable",
+                   "DeadlockDetected")
+"""Odoo/PostgreSQL errors that a retry can cure (concurrent updates, lock timeouts)."""
 _OPERATIONS = {"access": "read", "modify": "write", "create": "create", "delete": "delete"}
 
 
@@ -100,17 +121,20 @@ def from_odoo_error(data: dict[str, Any], where: Where) -> OdooError:
         verb = re.search(r"not allowed to (\w+)", message)
         operation = _OPERATIONS.get(verb.group(1), verb.group(1)) if verb else "use"
         groups = _groups(message)
-        advice = f"add it to group {' or '.join(groups)}" if groups else "ask an Odoo administrator for access"
+        advice = (f"add the user to group {' or '.join(groups)} (Settings > Users)" if groups
+                  else "ask an Odoo administrator for access")
         if "multi-company" in message or "unauthorized or invalid companies" in message:
-            advice = "check ODOO_COMPANY and the user's allowed companies"
-        return OdooAccessError(f"user '{where.user}' may not {operation} {target} on {where.url}: {advice}",
-                               odoo_name=name)
+            return OdooAccessError(
+                f"user '{where.user}' may not use the requested company on {where.url} (database "
+                f"'{where.database}'): check ODOO_COMPANY and the user's allowed companies", odoo_name=name)
+        return OdooAccessError(f"user '{where.user}' may not {operation} {target} on {where.url} (database "
+                               f"'{where.database}'): {advice}", odoo_name=name)
     if name.endswith("MissingError"):
         return OdooNotFound(f"{target}: {_first_line(message)}", odoo_name=name)
     if "OperationalError" in name and "does not exist" in message:
         return OdooNotFound(
             f"database '{where.database}' does not exist on {where.url}: check ODOO_DB", odoo_name=name)
-    if "SerializationFailure" in name or "could not serialize" in message:
+    if any(kind in name for kind in TRANSIENT_NAMES) or "could not serialize" in message:
         return OdooUnavailable(f"Odoo at {where.url} hit a concurrent-update conflict; retry later", odoo_name=name)
     if name.endswith("UserError") and "doesn't exist" in message and message.startswith("Object "):
         model = message.split()[1]

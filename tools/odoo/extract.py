@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 
 from tools.odoo.bank import read_bank_transactions
 from tools.odoo.client import OdooClient
@@ -38,13 +39,16 @@ def extract_snapshot(client: OdooClient, *, as_of: dt.date, history_months: int 
     step("invoices, bills and payments", 0.2)
     ledger = read_ledger(client, context.company.id, start)
     step("sale and purchase orders", 0.6)
-    orders, warnings = read_orders(client, context.company.id, start, ledger.documents)
+    rates = {c.currency: c.rate for c in context.currencies}
+    orders, warnings = read_orders(client, context.company.id, start, ledger.documents, rates)
     step("bank transactions", 0.75)
-    journal_codes = {j.id: j.code for j in context.bank_journals}
-    bank = read_bank_transactions(client, context.company.id, start, accounts, journal_codes) if journal_codes else []
+    accounts = replace(accounts, outstanding=accounts.outstanding | ledger.outstanding_accounts)
+    bank = read_bank_transactions(client, context.company.id, start, accounts, context.bank_journals,
+                                  company_currency=context.company.currency, with_unreconciled=True)
     step("data quality", 0.9)
     quality = data_quality(client, as_of=as_of, context=context, partners=partners,
-                           installments=ledger.installments, bank=bank)
+                           installments=ledger.installments, orders=orders, bank=bank)
+    bank = [t for t in bank if t.date >= start]  # older unreconciled lines only served the quality report
     if not context.bank_journals:
         warnings.append("this company has no bank journal: the forecast cannot start from a bank balance")
     step("done", 1.0)

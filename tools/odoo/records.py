@@ -8,13 +8,25 @@ vendor refunds), negative = cash going out (vendor bills, customer refunds).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+_FIELDS_SETS: dict[tuple[type, frozenset[str]], set[str]] = {}
 
 
 class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Share the set of explicitly given fields between records that have the same one.
+
+        A large extraction holds hundreds of thousands of records and pydantic keeps one such set per
+        record (about half of a small record's memory). Records are frozen, so the set is never mutated."""
+        given = self.__pydantic_fields_set__
+        shared = _FIELDS_SETS.setdefault((type(self), frozenset(given)), given)
+        if shared is not given:
+            object.__setattr__(self, "__pydantic_fields_set__", shared)
 
 
 class RecordRef(Record):
@@ -39,6 +51,8 @@ class BankJournal(Record):
     currency: str
     account_id: int | None = Field(description="The journal's bank account (default_account_id)")
     balance: float = Field(description="Balance of the bank account as Odoo computes it, company currency")
+    balance_currency: float | None = Field(default=None, description="The same in the journal's currency, "
+                                           "when it is not the company currency")
     last_statement_date: dt.date | None = None
 
 
@@ -124,8 +138,10 @@ class Installment(Record):
     amount: float = Field(description="Original amount of the installment, signed, company currency")
     residual: float = Field(description="What is still open today, signed, company currency")
     residual_currency: float = Field(description="What is still open, document currency")
+    amount_currency: float = Field(default=0.0, description="Original amount, signed, document currency")
     currency: str
     payment_term_id: int | None
+    payment_term: str | None = Field(default=None, description="Name of the payment terms")
     payment_state: str
     origin: str | None = Field(default=None, description="Sale/purchase order the document came from")
     settlements: list[Settlement] = Field(default_factory=list)
@@ -138,6 +154,35 @@ class Installment(Record):
         if not self.due_date:
             return 0
         return max(0, (as_of - self.due_date).days)
+
+
+class OpenItem(Record):
+    """One open receivable/payable installment as of a date: what the open-items tool returns."""
+
+    line_id: int
+    document: RecordRef
+    move_type: str
+    kind: Kind
+    partner_id: int | None
+    partner_name: str
+    invoice_date: dt.date | None
+    due_date: dt.date | None = Field(description="date_maturity of this installment")
+    residual: float = Field(description="Open amount, signed, company currency (+ cash in, - cash out)")
+    residual_currency: float = Field(description="Open amount, signed, document currency")
+    currency: str
+    payment_term_id: int | None
+    payment_term: str | None
+    payment_state: str
+    overdue_days: int = Field(description="Days past date_maturity on the as-of date (0 when not yet due)")
+    origin: str | None = None
+
+    @classmethod
+    def of(cls, inst: Installment, as_of: dt.date) -> OpenItem:
+        return cls(line_id=inst.line_id, document=inst.document, move_type=inst.move_type, kind=inst.kind,
+                   partner_id=inst.partner_id, partner_name=inst.partner_name, invoice_date=inst.invoice_date,
+                   due_date=inst.due_date, residual=inst.residual, residual_currency=inst.residual_currency,
+                   currency=inst.currency, payment_term_id=inst.payment_term_id, payment_term=inst.payment_term,
+                   payment_state=inst.payment_state, overdue_days=inst.overdue_days(as_of), origin=inst.origin)
 
 
 class PaymentRecord(Record):
@@ -200,12 +245,16 @@ class BankTransaction(Record):
     label: str
     journal_id: int
     journal_code: str
+    amount_currency: float | None = Field(default=None, description="Amount in the journal's own currency, when "
+                                          "it is not the company currency")
+    currency: str | None = Field(default=None, description="The journal's currency when foreign")
     matched: Literal["document", "other", "unreconciled"] = Field(
         description="document = settles an invoice or bill (directly or through a payment); other = booked to "
         "another account (payroll, rent, taxes ...); unreconciled = still on the suspense account"
     )
     counterpart_account: str | None = Field(description="Code and name of the counterpart account, when booked")
     counterpart_type: str | None = None
+    reconciled: bool = Field(default=True, description="Odoo's is_reconciled: nothing left on the suspense account")
 
 
 class Payment(Record):
@@ -216,8 +265,11 @@ class Payment(Record):
     amount: float = Field(description="Signed, company currency")
     partner_id: int | None
     partner_name: str | None
-    is_matched: bool
+    is_matched: bool = Field(description="Matched with a bank statement line (False = still in transit)")
     journal_id: int | None
+    has_entry: bool = Field(default=True, description="Odoo 18+: False for a payment without journal entry")
+    invoice_ids: list[int] = Field(default_factory=list, description="Odoo 18+: invoices/bills it pays "
+                                   "(matched_payment_ids)")
 
 
 class DataQualityIssue(Record):

@@ -1,0 +1,226 @@
+"""Flows with no document (payroll, rent, taxes, fees, loans, ...): monthly totals x calendar profile.
+
+Per flow group (:mod:`tools.forecast.flowgroups`) the complete calendar months of history give a
+monthly series (long format ``unique_id``, ``ds``, ``y``), forecast with statsforecast:
+
+* **regular** groups (a flow in >= 75% of months): ``AutoETS`` on the monthly totals; the 80%
+  prediction intervals give each month's standard deviation (Gaussian shocks in the simulation);
+* **periodic** groups (flows only in months of one residue modulo 2, 3, 4, 6 or 12, e.g. quarterly
+  taxes, owner distributions): ``AutoETS`` on the amounts of the months that had a flow, times the
+  (recency-weighted) share of phase months that had one;
+* **intermittent** groups (one-off equipment purchases...): ``CrostonOptimized`` on the monthly
+  totals (an expected amount per month) = share of months with a flow x typical amount.
+
+Periodic and intermittent groups are simulated as *lumps*: each month the flow happens or not
+(Bernoulli) with a random amount, so the band is skewed the way such flows are. ``HistoricAverage``
+is the fallback for series too short for ETS. Each month's total is then placed on the group's calendar slots
+(:class:`~tools.forecast.flowgroups.Profile`); in the current month only the slots still ahead count.
+statsforecast is imported lazily (it takes ~1.5 s).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from tools.forecast.events import FlowSet, Lump, concat, monthly_display
+from tools.forecast.flowgroups import Profile, group_lines, learn_profile
+from tools.forecast.types import EventSource
+from tools.odoo.records import BankTransaction, Snapshot
+
+Z80 = 1.2815515655446004
+PERIODS = (2, 3, 4, 6, 12)
+
+
+@dataclass
+class GroupForecast:
+    name: str
+    method: str
+    months: list[int]
+    mean: np.ndarray
+    sd: np.ndarray
+    history_months: int
+    lines: int
+    profile: Profile
+    typical: float
+    occurrence: np.ndarray | None = None
+    """Lumpy groups: probability of a flow in each month (None: regular group, Gaussian totals)."""
+    size: np.ndarray | None = None
+    size_sd: np.ndarray | None = None
+
+
+def month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _ym(index: int) -> tuple[int, int]:
+    return index // 12, index % 12 + 1
+
+
+def monthly_totals(lines: list[BankTransaction], first: int, last: int) -> np.ndarray:
+    y = np.zeros(max(last - first + 1, 0))
+    for t in lines:
+        m = month_index(t.date)
+        if first <= m <= last:
+            y[m - first] += t.amount
+    return y
+
+
+def _period(y: np.ndarray, first: int) -> tuple[int, int] | None:
+    active = np.abs(y) > 0.01 * max(np.abs(y).max(), 1e-9)
+    months = np.arange(first, first + len(y))
+    for p in PERIODS:
+        res = months[active] % p
+        if not len(res):
+            return None
+        c = int(np.bincount(res, minlength=p).argmax())
+        phase = months % p == c
+        if (res == c).mean() >= 0.9 and phase.sum() >= 2 and active[phase].mean() >= 0.5:
+            return p, c
+    return None
+
+
+def _run(models: list[object], frames: list[pd.DataFrame], h: int) -> pd.DataFrame:
+    from statsforecast import StatsForecast
+    from statsforecast.models import HistoricAverage
+
+    df = pd.concat(frames, ignore_index=True)
+    sf = StatsForecast(models=models, freq=1, n_jobs=1, fallback_model=HistoricAverage())
+    return sf.forecast(df=df, h=h, level=[80])
+
+
+def _fit_all(series: dict[str, np.ndarray], kinds: dict[str, str], h_by: dict[str, int]) -> dict[str, tuple[
+        np.ndarray, np.ndarray]]:
+    """Forecast mean and sd per series, batching one statsforecast call per model."""
+    from statsforecast.models import AutoETS, CrostonOptimized
+
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for method, model in (("ets", AutoETS(season_length=1, model="ZZN", damped=True)), ("croston", CrostonOptimized())):
+        names = [n for n, k in kinds.items() if k == method and len(series[n]) >= 3 and h_by[n] > 0]
+        if not names:
+            continue
+        h = max(h_by[n] for n in names)
+        frames = [pd.DataFrame({"unique_id": n, "ds": np.arange(len(series[n])), "y": series[n]}) for n in names]
+        fc = _run([model], frames, h)
+        col = "AutoETS" if method == "ets" else "CrostonOptimized"
+        for n, part in fc.groupby("unique_id", sort=False):
+            mean = part[col].to_numpy(dtype=float)[:h_by[str(n)]]
+            if f"{col}-hi-80" in part:
+                sd = (part[f"{col}-hi-80"] - part[f"{col}-lo-80"]).to_numpy(dtype=float)[:h_by[str(n)]] / (2 * Z80)
+            else:
+                y = series[str(n)]
+                sd = np.full(len(mean), float(np.std(y)) * np.sqrt(1 + 1 / len(y)))
+            out[str(n)] = (mean, np.nan_to_num(sd))
+    for n, y in series.items():
+        if n not in out:
+            sd = float(np.std(y)) if len(y) > 1 else abs(float(np.mean(y))) if len(y) else 0.0
+            mean = float(np.mean(y)) if len(y) else 0.0
+            out[n] = (np.full(h_by[n], mean), np.full(h_by[n], sd))
+    return out
+
+
+def _recent_share(active: np.ndarray, decay: float) -> float:
+    """Recency-weighted share of active periods (latest weighs most)."""
+    if not len(active):
+        return 0.0
+    w = decay ** np.arange(len(active))[::-1]
+    return float(np.sum(w * active) / np.sum(w))
+
+
+def forecast_groups(snapshot: Snapshot, as_of: dt.date, horizon: int) -> list[GroupForecast]:
+    groups = group_lines(snapshot, as_of)
+    hs = snapshot.history_start
+    first = month_index(hs) + (0 if hs.day == 1 else 1)
+    last = month_index(as_of) - 1
+    months = list(range(month_index(as_of), month_index(as_of + dt.timedelta(days=horizon)) + 1))
+    series: dict[str, np.ndarray] = {}
+    kinds: dict[str, str] = {}
+    h_by: dict[str, int] = {}
+    plans: dict[str, tuple[str, tuple[int, int] | None, float, np.ndarray]] = {}
+    for name, lines in groups.items():
+        y = monthly_totals(lines, first, last)
+        active = np.abs(y) > 0.01 * max(np.abs(y).max(initial=0.0), 1e-9)
+        per = _period(y, first) if len(y) >= 4 and active.mean() < 0.75 else None
+        if len(y) and active.mean() >= 0.75:
+            series[name], kinds[name], h_by[name] = y, "ets", len(months)
+            plans[name] = ("regular", None, 1.0, y)
+        elif per is not None:
+            p, c = per
+            occ = y[(np.arange(first, last + 1) % p) == c]
+            nonzero = occ[np.abs(occ) > 0.01 * np.abs(occ).max()]
+            future = [m for m in months if m % p == c]
+            series[name], kinds[name], h_by[name] = nonzero, "ets", len(future)
+            plans[name] = ("periodic", per, _recent_share(np.abs(occ) > 0.01 * np.abs(occ).max(), 0.8), nonzero)
+        else:
+            nonzero = y[active] if len(y) else y
+            series[name], kinds[name], h_by[name] = y, "croston", len(months)
+            plans[name] = ("intermittent", None, _recent_share(active[-24:], 0.93) if len(y) else 0.0, nonzero)
+    fitted = _fit_all(series, kinds, h_by)
+    result = []
+    for name, lines in groups.items():
+        mean, sd = fitted[name]
+        plan, per, p_occ, nonzero = plans[name]
+        spread = float(np.std(nonzero)) if len(nonzero) > 1 else 0.3 * float(np.abs(np.mean(nonzero))) \
+            if len(nonzero) else 0.0
+        size, size_sd = np.zeros(len(months)), np.zeros(len(months))
+        occurrence = np.zeros(len(months))
+        if plan == "periodic" and per is not None:
+            idx = [i for i, m in enumerate(months) if m % per[0] == per[1]]
+            size[idx], size_sd[idx] = mean[:len(idx)], np.maximum(sd[:len(idx)], spread)
+            occurrence[idx] = p_occ
+            method = f"AutoETS on the amounts of every {per[0]}th month, {p_occ:.0%} of them with a flow"
+        elif plan == "intermittent":
+            occurrence[:] = p_occ
+            size = np.where(p_occ > 0, mean / max(p_occ, 1e-9), 0.0)
+            size_sd[:] = spread
+            method = f"CrostonOptimized on monthly totals (a flow in {p_occ:.0%} of recent months)"
+        else:
+            method = "AutoETS on monthly totals"
+        expected = occurrence * size if plan != "regular" else mean
+        y = series[name] if plan == "regular" else monthly_totals(lines, first, last)
+        recent = y[-6:] if len(y) else np.zeros(1)
+        result.append(GroupForecast(name, method, months, expected, sd if plan == "regular" else np.zeros(len(months)),
+                                    max(last - first + 1, 0), len(lines), learn_profile(lines, as_of),
+                                    float(np.mean(recent)), occurrence if plan != "regular" else None, size, size_sd))
+    return result
+
+
+def allocate(forecast: GroupForecast, as_of: dt.date, horizon: int) -> tuple[np.ndarray, np.ndarray, list[Lump]]:
+    """Daily expected path (H,), per-month Gaussian shock basis (regular groups) and lumps (the others)."""
+    path = np.zeros(horizon)
+    basis = np.zeros((len(forecast.months), horizon))
+    lumps: list[Lump] = []
+    for i, m in enumerate(forecast.months):
+        year, month = _ym(m)
+        row = np.zeros(horizon)
+        for day, w in forecast.profile.dates(year, month):
+            k = (day - as_of).days
+            if 1 <= k <= horizon:
+                row[k - 1] += w
+        path += forecast.mean[i] * row
+        if forecast.occurrence is None:
+            basis[i] = forecast.sd[i] * row
+        elif forecast.occurrence[i] > 0 and row.any():
+            size = forecast.size[i] if forecast.size is not None else 0.0
+            size_sd = forecast.size_sd[i] if forecast.size_sd is not None else 0.0
+            lumps.append(Lump(float(forecast.occurrence[i]), float(size), float(size_sd), row))
+    return path, basis[np.abs(basis).sum(axis=1) > 0], lumps
+
+
+def no_document_flows(snapshot: Snapshot, as_of: dt.date, horizon: int) -> tuple[FlowSet, list[GroupForecast]]:
+    forecasts = forecast_groups(snapshot, as_of, horizon)
+    names, means, bases, displays, lumps = [], [], [], [], []
+    for f in forecasts:
+        path, basis, group_lumps = allocate(f, as_of, horizon)
+        names.append(f.name)
+        means.append(path)
+        bases.append(basis)
+        lumps += group_lumps
+        displays.append(monthly_display(path, as_of, EventSource(model="flow_group", id=None, name=f.name)))
+    if not names:
+        return FlowSet.empty(horizon), forecasts
+    return FlowSet(names, np.vstack(means), np.vstack(bases) if bases else np.zeros((0, horizon)),
+                   concat(displays, horizon), lumps), forecasts
