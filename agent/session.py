@@ -23,6 +23,7 @@ from agent.llm import ChatModel, chat_model
 from agent.services import Services, WriterCredentials
 from tools.actions.proposals import PROPOSAL_TYPES, parse_proposal
 from tools.actions.review import review
+from tools.odoo.errors import OdooAuthError
 from tools.settings import Settings
 
 
@@ -135,7 +136,11 @@ class Agent:
         if credentials.login == integration:
             raise NotAuthorized(f"'{integration}' is the integration user the agent reads with: its credentials never "
                                 "count as an approval; approve as a person (--as LOGIN)")
-        writer = self.services.writer(credentials)
+        try:
+            writer = self.services.writer(credentials)
+        except OdooAuthError:  # the transport's message names the integration user's settings: not the fix here
+            raise OdooAuthError(f"Odoo refused the password or API key of '{credentials.login}': give your own Odoo "
+                                "password or API key (--password-stdin or CASHFLOW_APPROVER_PASSWORD)") from None
         if writer.uid == self.services.client.uid:  # the same Odoo user under another spelling or an API key
             raise NotAuthorized(f"'{credentials.login}' is the integration user the agent reads with: its credentials "
                                 "never count as an approval; approve as a person (--as LOGIN)")

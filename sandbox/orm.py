@@ -450,13 +450,17 @@ class Recordset:
         return result
 
     def _many2many(self, ids: list[int], f: Field) -> dict[int, list[int]]:
+        """Linked ids in the comodel's order, archived or rule-hidden ones left out (as Odoo reads them)."""
+        comodel = Recordset(self.env, self.env.registry[f.relation or ""])
         result: dict[int, list[int]] = defaultdict(list)
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            for owner, other in self.store.execute(
-                f'SELECT "{f.column1}", "{f.column2}" FROM "{f.relation_table}" WHERE "{f.column1}" IN ({marks}) '
-                f'ORDER BY "{f.column2}"', chunk):
+            params: list[Any] = list(chunk)
+            where = comodel._where([], "t", params)
+            sql = (f'SELECT r."{f.column1}", t.id FROM "{f.relation_table}" r JOIN "{comodel.model.table}" t '
+                   f'ON t.id = r."{f.column2}" WHERE r."{f.column1}" IN ({", ".join("?" * len(chunk))}) '
+                   f"AND {where} ORDER BY {comodel.order_sql(None)}")
+            for owner, other in self.store.execute(sql, params):
                 result[owner].append(other)
         return result
 

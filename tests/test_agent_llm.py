@@ -338,9 +338,10 @@ def test_an_empty_answer_ends_the_turn_with_the_facts(sandbox: RunningServer, ho
     assert "bank_balance" in result.answer
 
 
-def test_a_long_tool_budget_is_not_cut_short_by_the_graph(sandbox: RunningServer, home: Path,
+def test_a_long_tool_budget_fits_in_the_graph_step_bound(sandbox: RunningServer, home: Path,
                                                           reads: Services) -> None:
-    script: list[Reply] = [tool_call("company_position") for _ in range(14)] + [answer("Done.")]
+    script: list[Reply] = [tool_call("company_position") for _ in range(14)]
+    script.append(answer("Done."))
     with scripted(sandbox, home, script, reads, cashflow_max_tool_calls=20) as (agent, _):
         result = agent.ask("Check the bank again and again.")
     assert result.answer == "Done." and len(result.tool_calls) == 14

@@ -19,7 +19,8 @@ from agent.cli import app
 from agent.services import Services
 from sandbox.server import RunningServer
 from tests.conftest import AS_OF
-from tests.test_agent_support import admin, delta, open_bill, search_read, settings_for, writes
+from tests.fake_llm import answer, tool_call
+from tests.test_agent_support import admin, delta, open_bill, search_read, settings_for, start_llm, writes
 
 runner = CliRunner()
 
@@ -182,7 +183,7 @@ def test_reject_writes_nothing_and_records_the_reason(env: dict[str, str], pendi
 @pytest.mark.parametrize(("login", "secret", "code", "message"), [
     ("billing", "billing", 5, "'billing' is not in the approver group"),
     ("cashbot", "cashbot", 5, "'cashbot' is the integration user"),
-    ("controller", "wrong-password", 4, "controller"),
+    ("controller", "wrong-password", 4, "Odoo refused the password or API key of 'controller'"),
 ])
 def test_who_may_not_decide_is_refused_with_a_clear_message(env: dict[str, str], pending: str, login: str,
                                                             secret: str, code: int, message: str,
@@ -223,7 +224,7 @@ def test_on_a_terminal_the_password_is_prompted_for(env: dict[str, str], pending
     result = cli(env, "approvals", "approve", pending, "--as", "controller", stdin="controller\n")
     assert result.exit_code == 0, result.output
     assert "Odoo password or API key of controller" in result.output
-    assert "controller\n" not in result.stdout.split("controller:", 1)[-1][:20]  # not echoed
+    assert "API key of controller: controller" not in result.output  # hidden input: never echoed
 
 
 # -- a new process --------------------------------------------------------------------------------------------
@@ -283,3 +284,15 @@ def test_a_thread_waiting_for_a_decision_refuses_a_new_question(env: dict[str, s
     (row,) = cli_json(env, "approvals", "list")
     result = cli(env, "ask", "What is our cash position?", "--thread", row["thread"])
     assert result.exit_code == 6 and f"waiting for a decision on approval {pending}" in result.stderr
+
+
+def test_ask_uses_the_configured_llm_unless_offline(env: dict[str, str]) -> None:
+    llm = start_llm([tool_call("company_position"), answer("The bank figures are in.")])
+    try:
+        with_llm = {**env, "OPENAI_BASE_URL": llm.base_url, "OPENAI_API_KEY": "test-key", "LLM_MODEL": llm.model}
+        out = cli_json(with_llm, "ask", "What is our cash position?")
+        assert out["answer"] == "The bank figures are in." and len(llm.requests) == 2
+        offline = cli_json(with_llm, "ask", "What is our cash position?", "--offline")
+        assert offline["answer"].startswith("Cash position on") and len(llm.requests) == 2
+    finally:
+        llm.stop()

@@ -149,3 +149,29 @@ def test_horizon_can_be_short_or_long(snapshot: Snapshot) -> None:
 def test_statsforecast_is_imported_lazily() -> None:
     code = "import sys, tools.forecast; assert 'statsforecast' not in sys.modules, 'eager import'"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=".")
+
+
+def test_forecast_as_of_an_earlier_date_rewinds_the_snapshot(snapshot: Snapshot) -> None:
+    earlier = AS_OF - dt.timedelta(days=30)
+    f = build_forecast(snapshot, as_of=earlier, n_paths=100)
+    later = sum(t.amount for t in snapshot.bank_transactions if t.date > earlier)
+    assert f.as_of == earlier
+    assert f.opening_balance == pytest.approx(snapshot.context.bank_balance - later, abs=0.01)
+
+
+def test_credit_notes_and_payments_in_transit_become_events() -> None:
+    from tools.odoo.records import Payment, RecordRef
+
+    b = small_company()
+    customer = b.partners[0].id
+    note = b.invoice(customer, AS_OF - dt.timedelta(days=3), 400.0, refund=True, due=AS_OF - dt.timedelta(days=3))
+    b.payments.append(Payment(ref=RecordRef(model="account.payment", id=77, name="PAY/77"),
+                              date=AS_OF - dt.timedelta(days=1), amount=900.0, partner_id=customer,
+                              partner_name="Customer 0", is_matched=False, journal_id=1))
+    f = build_forecast(b.build(), n_paths=100)
+    notes = [e for e in f.events if e.source.id == note.document.id]
+    assert notes and all(e.kind == "invoice" and e.amount < 0 for e in notes)
+    assert sum(e.amount for e in notes) == pytest.approx(-400.0)
+    transit = next(e for e in f.events if e.source.model == "account.payment")
+    assert transit.amount == 900.0 and transit.p_in_horizon == pytest.approx(1.0)
+    assert transit.date_p90 is not None and (transit.date_p90 - AS_OF).days <= 7

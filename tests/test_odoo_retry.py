@@ -99,9 +99,9 @@ def test_retries_stop_within_the_configured_time(flaky: RunningServer) -> None:
 
 
 def test_a_timeout_is_retried(flaky: RunningServer) -> None:
-    client = client_for(flaky, timeout=0.3)
+    client = client_for(flaky, timeout=0.5)
     reset_stats(flaky)
-    inject(flaky, "slow", count=1, path="/jsonrpc", delay=1.0)
+    inject(flaky, "slow", count=1, path="/jsonrpc", delay=1.2)
     assert client.search_count("res.company", []) == 2
     assert requests(flaky) == 2
 

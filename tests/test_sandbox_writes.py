@@ -95,8 +95,11 @@ def test_create_with_one2many_commands_creates_the_lines(client: odoorpc.ODOO) -
 def test_many2many_commands_link_unlink_and_replace(client: odoorpc.ODOO) -> None:
     message = call(client, "mail.message", "create", {"model": "res.partner", "res_id": DECO, "body": "<p>hi</p>",
                                                       "partner_ids": [(6, 0, [DECO, AZURE])]})
-    read = lambda: call(client, "mail.message", "read", [message], fields=["partner_ids"])[0]["partner_ids"]  # noqa: E731
-    assert read() == [DECO, AZURE]
+
+    def read() -> list[int]:
+        return call(client, "mail.message", "read", [message], fields=["partner_ids"])[0]["partner_ids"]
+
+    assert read() == [AZURE, DECO]  # in the comodel's order (partners by name)
     call(client, "mail.message", "write", [message], {"partner_ids": [(3, AZURE, 0)]})
     assert read() == [DECO]
     call(client, "mail.message", "write", [message], {"partner_ids": [(4, NOWHERE, 0)]})

@@ -94,7 +94,7 @@ def _write(result: Forecast, snapshot: Snapshot, out_dir: Path, out: Output) -> 
     except OSError as exc:
         raise UserInputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
     (out_dir / "forecast.json").write_text(json.dumps(result.to_json(), indent=2, default=str), encoding="utf-8")
-    chart = save_chart(result, out_dir / "forecast.png")
+    chart = save_chart(result, out_dir / "forecast.png", history=_history(snapshot, result.as_of))
     out.note(f"Wrote {out_dir / 'forecast.json'} and {chart}")
 
 

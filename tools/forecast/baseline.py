@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tools.forecast.events import FlowSet, Lump, concat, monthly_display
+from tools.forecast.events import EventBlock, EventMeta, FlowSet, Lump, concat, monthly_display
 from tools.forecast.flowgroups import Profile, group_lines, learn_profile
 from tools.forecast.types import EventSource
 from tools.odoo.records import BankTransaction, Snapshot
@@ -50,6 +50,7 @@ class GroupForecast:
     """Lumpy groups: probability of a flow in each month (None: regular group, Gaussian totals)."""
     size: np.ndarray | None = None
     size_sd: np.ndarray | None = None
+    period: int | None = None
 
 
 def month_index(day: dt.date) -> int:
@@ -171,7 +172,7 @@ def forecast_groups(snapshot: Snapshot, as_of: dt.date, horizon: int) -> list[Gr
             idx = [i for i, m in enumerate(months) if m % per[0] == per[1]]
             size[idx], size_sd[idx] = mean[:len(idx)], np.maximum(sd[:len(idx)], spread)
             occurrence[idx] = p_occ
-            method = f"AutoETS on the amounts of every {per[0]}th month, {p_occ:.0%} of them with a flow"
+            method = f"AutoETS on the amounts of the months with a flow, one month in {per[0]}"
         elif plan == "intermittent":
             occurrence[:] = p_occ
             size = np.where(p_occ > 0, mean / max(p_occ, 1e-9), 0.0)
@@ -184,7 +185,8 @@ def forecast_groups(snapshot: Snapshot, as_of: dt.date, horizon: int) -> list[Gr
         recent = y[-6:] if len(y) else np.zeros(1)
         result.append(GroupForecast(name, method, months, expected, sd if plan == "regular" else np.zeros(len(months)),
                                     max(last - first + 1, 0), len(lines), learn_profile(lines, as_of),
-                                    float(np.mean(recent)), occurrence if plan != "regular" else None, size, size_sd))
+                                    float(np.mean(recent)), occurrence if plan != "regular" else None, size, size_sd,
+                                    per[0] if per is not None else None))
     return result
 
 
@@ -210,6 +212,17 @@ def allocate(forecast: GroupForecast, as_of: dt.date, horizon: int) -> tuple[np.
     return path, basis[np.abs(basis).sum(axis=1) > 0], lumps
 
 
+def _lump_display(lumps: list[Lump], source: EventSource, horizon: int) -> EventBlock:
+    """One event per lump: its amount if it happens, with its probability as ``p_in_horizon``."""
+    rows = [lump for lump in lumps if lump.row.sum() > 0]
+    if not rows:
+        return EventBlock.empty(horizon)
+    meta = [EventMeta("no_document", source, None, None, None, "flow") for _ in rows]
+    amounts = np.array([lump.size * lump.row.sum() for lump in rows])
+    pmf = np.array([lump.p * lump.row / lump.row.sum() for lump in rows])
+    return EventBlock(meta, amounts, pmf, horizon)
+
+
 def no_document_flows(snapshot: Snapshot, as_of: dt.date, horizon: int) -> tuple[FlowSet, list[GroupForecast]]:
     forecasts = forecast_groups(snapshot, as_of, horizon)
     names, means, bases, displays, lumps = [], [], [], [], []
@@ -219,7 +232,9 @@ def no_document_flows(snapshot: Snapshot, as_of: dt.date, horizon: int) -> tuple
         means.append(path)
         bases.append(basis)
         lumps += group_lumps
-        displays.append(monthly_display(path, as_of, EventSource(model="flow_group", id=None, name=f.name)))
+        source = EventSource(model="flow_group", id=None, name=f.name)
+        displays.append(monthly_display(path, as_of, source) if f.occurrence is None
+                        else _lump_display(group_lumps, source, horizon))
     if not names:
         return FlowSet.empty(horizon), forecasts
     return FlowSet(names, np.vstack(means), np.vstack(bases) if bases else np.zeros((0, horizon)),

@@ -36,9 +36,13 @@ def _money(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def _days(x: float) -> str:
     x = round(x)
-    return f"{x} days late" if x > 0 else (f"{-x} days early" if x < 0 else "on the due date")
+    return f"{_plural(x, 'day')} late" if x > 0 else (f"{_plural(-x, 'day')} early" if x < 0 else "on the due date")
 
 
 def _slots(g: GroupForecast) -> str:
@@ -94,7 +98,8 @@ def assumptions(learned: Learned, events: EventBlock, horizon: int, as_of: dt.da
             who = "customer" if kind == "receivable" else "vendor"
             out.append(Assumption(
                 category="timing",
-                text=f"Registered {who} payments reach the bank statement {t.lag_median} business days later (median)",
+                text=f"Registered {who} payments reach the bank statement {_plural(t.lag_median, 'business day')} "
+                     "later (median)",
                 evidence=f"{t.matched} payments matched with bank lines of the same partner and amount; "
                          f"{t.bank_share:.0%} of settlements are reconciled directly on bank lines"))
         if t.run_weekday is not None:
@@ -110,6 +115,7 @@ def assumptions(learned: Learned, events: EventBlock, horizon: int, as_of: dt.da
                 text=f"{who} credit notes: {r.cash_share:.0%} refunded in cash (about {r.cash_days_median:.0f} days "
                      "after the credit note), the rest offset against the partner's next invoices",
                 evidence=f"how {r.n} credit notes were settled"))
+    out += _open_item_notes(events, horizon)
     for kind, lag in learned.order_lags.items():
         if lag.n_orders:
             what = "Sale orders are invoiced" if kind == "sale" else "Purchase orders are billed"
@@ -129,9 +135,41 @@ def assumptions(learned: Learned, events: EventBlock, horizon: int, as_of: dt.da
                                        f"invoice date (median), {p.paid_share:.0%} eventually paid in cash"))
     for g in sorted(learned.groups, key=lambda g: -abs(g.typical))[:8]:
         direction = "in" if g.typical > 0 else "out"
-        out.append(Assumption(category="no_document",
-                              text=f"{g.name}: about {_money(abs(g.typical))} {direction} per month, on {_slots(g)}",
+        if g.occurrence is not None and g.size is not None and np.any(g.occurrence > 0):
+            i = int(np.argmax(g.occurrence))
+            amount = f"about {_money(abs(g.size[i]))} {direction} when it happens ({g.occurrence[i]:.0%} of months)" \
+                if g.period is None else (f"about {_money(abs(g.size[i]))} {direction} every {g.period} months "
+                                          f"({g.occurrence[i]:.0%} of those months had one)")
+        else:
+            amount = f"about {_money(abs(g.typical))} {direction} per month"
+        out.append(Assumption(category="no_document", text=f"{g.name}: {amount}, on {_slots(g)}",
                               evidence=f"{g.lines} bank lines, {g.method} ({g.history_months} months)"))
+    return out
+
+
+def _open_item_notes(events: EventBlock, horizon: int) -> list[Assumption]:
+    """Payments in transit, and what the open items are not expected to bring within the horizon."""
+    out = []
+    p_in = events.p_in()
+    transit = [i for i, m in enumerate(events.meta) if m.role == "in_transit"]
+    if transit:
+        net = float(events.amounts[transit].sum())
+        out.append(Assumption(category="timing", text=f"{len(transit)} posted payments not yet on the bank statement "
+                              f"(net {_money(net)}) arrive after the usual payment-to-bank lag",
+                              evidence="account.payment records not matched with a bank line yet"))
+    for kind, label in (("invoice", "customer invoices"), ("bill", "vendor bills")):
+        rows = [i for i, m in enumerate(events.meta) if m.role == "open_item" and m.kind == kind]
+        if not rows:
+            continue
+        total = float(np.abs(events.amounts[rows]).sum())
+        missing = float(np.abs(events.amounts[rows] * (1.0 - p_in[rows])).sum())
+        if total > 0 and missing / total >= 0.01:
+            out.append(Assumption(
+                category="non_payment",
+                text=f"{missing / total:.0%} of open {label} ({_money(missing)}) is not expected within the "
+                     f"{horizon}-day horizon, mostly long-overdue items",
+                evidence="the longer an item stays unpaid, the lower its chance of being paid: learned from how "
+                         "overdue items were (or were not) paid in the past"))
     return out
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tools.forecast.survival import LO, DelayModel, Observations, fit, timing_correlation
+from tools.forecast.survival import DelayModel, Observations, fit, timing_correlation
 from tools.forecast.timing import BankTiming, learn_timing
 from tools.odoo.records import Installment, Snapshot
 
@@ -61,8 +61,6 @@ class Behaviour:
     n_paid: int = 0
     rho: float = 0.0
     """Intra-month correlation of payment timing (learned), used by the simulation's copula."""
-    prior_strength: float = 2.0
-    """Pseudo-observations of population behaviour in each partner's hazards (chosen by predictive score)."""
 
     def group(self, partner_id: int | None) -> int:
         return self.index.get(partner_id, self.model.population) if partner_id is not None \
@@ -136,53 +134,6 @@ def _evidence(items: list[Installment], as_of: dt.date, last: int = 6) -> dict[i
     return result
 
 
-PRIOR_STRENGTHS = (0.5, 2.0, 8.0, 32.0)
-LOOKBACK_DAYS = 91
-
-
-def choose_prior_strength(items: list[Installment], as_of: dt.date, index: dict[int, int],
-                          candidates: tuple[float, ...] = PRIOR_STRENGTHS) -> float:
-    """How much a partner's own history should count, chosen on the forecasting task itself.
-
-    The model is refitted as of ``LOOKBACK_DAYS`` ago for each candidate strength and scored on the
-    items that were open then and paid since, the way forecasts are judged: expected cash per week
-    (conditional on their being unpaid then) against the cash that really came each week, absolute
-    errors summed. Defaults to 2 without enough such items.
-    """
-    past = as_of - dt.timedelta(days=LOOKBACK_DAYS)
-    known = [i for i in items if (i.invoice_date or i.due_date or as_of) <= past]
-    test = []
-    for inst in known:
-        ref = reference_due(inst)
-        later = [s for s in inst.settlements if s.is_cash and past < s.date <= as_of]
-        if ref is None or not later or sum(abs(s.amount) for s in inst.settlements if s.date <= past) > 0.005:
-            continue
-        paid = max(later, key=lambda s: abs(s.amount)).date
-        test.append((index.get(inst.partner_id, len(index)) if inst.partner_id is not None else len(index),
-                     (past - ref).days, (paid - past).days, ((inst.invoice_date or ref) - past).days / 365.25,
-                     abs(inst.amount)))
-    if len(test) < 20:
-        return 2.0
-    obs = _observations(known, past, index)
-    group = np.array([t[0] for t in test], dtype=np.int64)
-    overdue = np.array([t[1] for t in test], dtype=float)
-    day = np.array([t[2] for t in test], dtype=np.int64)
-    when = np.array([t[3] for t in test])
-    amount = np.array([t[4] for t in test])
-    weeks = LOOKBACK_DAYS // 7
-    actual = np.bincount(np.clip((day - 1) // 7, 0, weeks - 1), amount, weeks)
-    best, best_score = 2.0, np.inf
-    for k in candidates:
-        model = fit(obs, prior_strength=k)
-        after = np.rint(overdue - model.location(group, when)).astype(np.int64)
-        pmf = model.conditional_pmf(group, np.maximum(after, LO - 1), weeks * 7)
-        expected = (amount @ pmf).reshape(weeks, 7).sum(axis=1)
-        score = float(np.abs(expected - actual).sum())
-        if score < best_score:
-            best, best_score = k, score
-    return best
-
-
 def learn_behaviour(snapshot: Snapshot, as_of: dt.date, kind: str, *,
                     installments: list[Installment] | None = None) -> Behaviour:
     """Fit the payment behaviour of ``kind`` from every invoice/bill installment known at ``as_of``."""
@@ -192,12 +143,11 @@ def learn_behaviour(snapshot: Snapshot, as_of: dt.date, kind: str, *,
     partners = sorted({i.partner_id for i in items if i.partner_id is not None})
     index = {pid: k for k, pid in enumerate(partners)}
     obs = _observations(items, as_of, index)
-    strength = 2.0
-    model = fit(obs, prior_strength=strength)
+    model = fit(obs)
     timing = learn_timing(snapshot, items, as_of, kind)
     evidence = _evidence(items, as_of)
     n_paid = sum(e.paid for e in evidence.values())
-    return Behaviour(kind, model, index, timing, evidence, n_paid, timing_correlation(model, obs), strength)
+    return Behaviour(kind, model, index, timing, evidence, n_paid, timing_correlation(model, obs))
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,8 +90,8 @@ def print_forecast(f: Forecast, console: Console | None = None, *, top_events: i
         console.print(item)
 
 
-def save_chart(f: Forecast, path: str | Path) -> Path:
-    """A PNG of the balance: P10-P90 band, P50, threshold and shortfall days."""
+def save_chart(f: Forecast, path: str | Path, history: Sequence[tuple[dt.date, float]] = ()) -> Path:
+    """A PNG of the balance: actual history, P10-P90 band, P50, threshold and shortfall days."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -104,6 +106,9 @@ def save_chart(f: Forecast, path: str | Path) -> Path:
         ax.fill_between(dates, [d.balance_p10 for d in f.days], [d.balance_p90 for d in f.days], alpha=0.25,
                         label="P10-P90")
         ax.plot(dates, [d.balance_p50 for d in f.days], linewidth=1.8, label="P50 balance")
+        if history:
+            ax.plot(mdates.date2num([d for d, _ in history]), [b for _, b in history], color="black",
+                    linewidth=1.2, label="actual balance")
         ax.axhline(f.threshold, color="crimson", linestyle="--", linewidth=1, label=f"threshold {_m(f.threshold)}")
         for s in f.shortfalls:
             ax.axvspan(float(mdates.date2num(s.start)), float(mdates.date2num(s.end)), color="crimson", alpha=0.08)

@@ -26,6 +26,7 @@ from tools.odoo.records import Installment, Snapshot
 MAX_LAG = 10
 """Business days."""
 RUN_SHARE = 0.5
+DEFAULT_LAG = np.full(4, 0.25)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -57,8 +58,8 @@ def learn_bank_lag(snapshot: Snapshot, as_of: dt.date, sign: float) -> tuple[np.
     matched = payment_bank_dates(snapshot)
     lags = [min(max(_bdays(p.date, matched[p.ref.id]), 0), MAX_LAG) for p in snapshot.payments
             if p.ref.id in matched and p.amount * sign > 0 and matched[p.ref.id] <= as_of]
-    if len(lags) < 5:
-        return np.array([1.0]), len(lags)
+    if len(lags) < 5:  # no evidence: a payment reaches the bank within 0-3 business days
+        return DEFAULT_LAG, len(lags)
     hist = np.bincount(np.array(lags), minlength=MAX_LAG + 1).astype(float)
     return hist / hist.sum(), len(lags)
 

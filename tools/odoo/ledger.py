@@ -167,7 +167,10 @@ def _lines(client: OdooClient, domain: list[Any]) -> dict[int, _Line]:
 # -- the ledger -------------------------------------------------------------------------------------
 def read_ledger(client: OdooClient, company_id: int, start: dt.date, *, partner_id: int | None = None) -> Ledger:
     """Every receivable/payable installment of posted documents dated since ``start``, still open, or settled
-    since ``start``, with all its settlements since ``start`` (and every settlement of the open ones)."""
+    since ``start``, with all its settlements since ``start`` (and every settlement of the open ones).
+
+    A document dated before ``start`` and settled partly before, partly after it carries only its
+    settlements since ``start``."""
     only: list[Any] = [] if partner_id is None else [("partner_id", "=", partner_id)]
     lines = _lines(client, [*_base_domain(company_id), *only, "|", ("date", ">=", start.isoformat()),
                             ("reconciled", "=", False)])
