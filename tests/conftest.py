@@ -44,7 +44,7 @@ def _isolated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         if key.startswith(("ODOO_", "OPENAI_", "LLM_", "CASHFLOW_", "CHECKPOINT_")):
             del os.environ[key]
     os.environ["CASHFLOW_HOME"] = str(home)
-    socket.socket.connect = _loopback_only  # type: ignore[method-assign]
+    socket.socket.connect = _loopback_only  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
