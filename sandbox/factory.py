@@ -19,7 +19,7 @@ from sandbox.store import Store
 log = logging.getLogger(__name__)
 DEFAULT_MODULES = ("base", "mail", "account", "sale", "sale_management", "purchase")
 DB_NAME = "demo"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 Progress = Callable[[str, float], None]
 
 

@@ -70,8 +70,10 @@ def expected_status(server: RunningServer, company: int) -> dict[str, Any]:
     out["bank"] = round(sum(b["balance"] for b in bank), 2)
     rates = {c["name"]: c["rate"] for c in rows("res.currency", [], ["name", "rate"])}
     sales = rows("sale.order", [("state", "=", "sale"), ("invoice_status", "!=", "invoiced")],
-                 ["amount_to_invoice", "currency_id"])
-    to_invoice = [s["amount_to_invoice"] / rates[s["currency_id"][1]] for s in sales if s["amount_to_invoice"] > 0]
+                 ["amount_to_invoice", "currency_id", "currency_rate"])
+    # Odoo's own rate of the order when it has one (17 does), today's rate otherwise
+    to_invoice = [s["amount_to_invoice"] / (s.get("currency_rate") or rates[s["currency_id"][1]])
+                  for s in sales if s["amount_to_invoice"] > 0]
     out["sales_orders"] = {"open_count": len(to_invoice), "to_invoice_amount": round(sum(to_invoice), 2)}
     purchases = rows("purchase.order", [("state", "in", ["purchase", "done"]), ("invoice_status", "!=", "invoiced")],
                      ["amount_total", "invoice_ids"])

@@ -103,8 +103,8 @@ class Purchases:
             "partner_ref": f"SO{rng.randrange(100000, 999999)}" if rng.random() < 0.6 else None,
             "date_order": created, "date_approve": created if state == "purchase" else None,
             "date_planned": stamp(planned, 15 * 60), "payment_term_id": vendor.term_id,
-            "currency_id": ctx.books.currency_id, "company_id": ctx.books.company_id, "user_id": 2,
-            "amount_untaxed": untaxed, "amount_tax": tax, "amount_total": r2(untaxed + tax),
+            "currency_id": ctx.books.currency_id, "currency_rate": 1.0, "company_id": ctx.books.company_id,
+            "user_id": 2, "amount_untaxed": untaxed, "amount_tax": tax, "amount_total": r2(untaxed + tax),
             "invoice_status": "no", "invoice_count": 0, "priority": "0", "create_date": created,
             "write_date": created, "create_uid": 2, "write_uid": 2,
         }

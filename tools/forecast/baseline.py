@@ -11,6 +11,12 @@ monthly series (long format ``unique_id``, ``ds``, ``y``), forecast with statsfo
 * **intermittent** groups (one-off equipment purchases...): ``CrostonOptimized`` on the monthly
   totals (an expected amount per month) = share of months with a flow x typical amount.
 
+A periodic group's size may follow a *driver* (:mod:`tools.forecast.drivers`) instead of its level:
+the previous period's net invoicing (sales taxes), or the bank balance the day before (owner
+distributions taking the cash above a reserve). Turnover-driven groups use the invoicing already
+issued plus the new-business forecast for the rest of the period; balance-driven groups become
+:class:`~tools.forecast.events.Policy` flows that the simulation sizes path by path.
+
 Periodic and intermittent groups are simulated as *lumps*: each month the flow happens or not
 (Bernoulli) with a random amount, so the band is skewed the way such flows are. ``HistoricAverage``
 is the fallback for series too short for ETS. Each month's total is then placed on the group's calendar slots
@@ -21,12 +27,14 @@ statsforecast is imported lazily (it takes ~1.5 s).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from tools.forecast.events import EventBlock, EventMeta, FlowSet, Lump, concat, monthly_display
+from tools.forecast.drivers import FlowDriver, balance_at, choose_driver, monthly_issuance
+from tools.forecast.events import EventBlock, EventMeta, FlowSet, Lump, Policy, concat, monthly_display
 from tools.forecast.flowgroups import Profile, group_lines, learn_profile
 from tools.forecast.types import EventSource
 from tools.odoo.records import BankTransaction, Snapshot
@@ -51,6 +59,9 @@ class GroupForecast:
     size: np.ndarray | None = None
     size_sd: np.ndarray | None = None
     period: int | None = None
+    driver: FlowDriver | None = None
+    driver_x: np.ndarray | None = None
+    """Turnover driver: the (partly forecast) net invoicing behind each month's amount."""
 
 
 def month_index(day: dt.date) -> int:
@@ -131,7 +142,44 @@ def _recent_share(active: np.ndarray, decay: float) -> float:
     return float(np.sum(w * active) / np.sum(w))
 
 
-def forecast_groups(snapshot: Snapshot, as_of: dt.date, horizon: int) -> list[GroupForecast]:
+def slot_day(profile: Profile, month: int) -> dt.date:
+    """The group's main date in a month (its heaviest calendar slot)."""
+    year, mon = _ym(month)
+    return max(profile.dates(year, mon), key=lambda dw: dw[1])[0]
+
+
+def _future_turnover(issued: dict[int, float], issuance: np.ndarray | None, as_of: dt.date, months: range) -> float:
+    """Net invoicing over ``months``: what is issued by ``as_of``, plus the forecast for the days after it."""
+    total = sum(issued.get(m, 0.0) for m in months)
+    if issuance is None or not len(issuance) or not len(months):
+        return total
+    end = dt.date(*_ym(months[-1] + 1), 1) - dt.timedelta(days=1)
+    days = (end - as_of).days
+    if days <= 0:
+        return total
+    start = max((dt.date(*_ym(months[0]), 1) - as_of).days, 1)
+    known = issuance[start - 1:min(days, len(issuance))].sum() if start <= len(issuance) else 0.0
+    beyond = max(days - max(len(issuance), start - 1), 0)
+    return total + float(known) + beyond * float(np.mean(issuance[-7:]))
+
+
+def _driver_inputs(lines: list[BankTransaction], profile: Profile, per: tuple[int, int], first: int, last: int,
+                   snapshot: Snapshot, balance: Callable[[dt.date], float], issued: dict[int, float]) -> tuple[
+        np.ndarray, np.ndarray, np.ndarray]:
+    """Per past phase month: the amount, the previous period's net invoicing and the balance the day before."""
+    p, c = per
+    months = [m for m in range(first, last + 1) if m % p == c]
+    y = monthly_totals(lines, first, last)[[m - first for m in months]]
+    turnover = np.array([sum(issued.get(k, 0.0) for k in range(m - p, m)) if m - p >= first else np.nan
+                         for m in months])
+    bal = np.array([balance(slot_day(profile, m) - dt.timedelta(days=1))
+                    if slot_day(profile, m) > snapshot.history_start else np.nan for m in months])
+    return y, turnover, bal
+
+
+def forecast_groups(snapshot: Snapshot, as_of: dt.date, horizon: int,
+                    issuance: np.ndarray | None = None) -> list[GroupForecast]:
+    """Monthly forecasts per flow group; ``issuance``: forecast net invoicing per day after ``as_of`` (H,)."""
     groups = group_lines(snapshot, as_of)
     hs = snapshot.history_start
     first = month_index(hs) + (0 if hs.day == 1 else 1)
@@ -141,6 +189,10 @@ def forecast_groups(snapshot: Snapshot, as_of: dt.date, horizon: int) -> list[Gr
     kinds: dict[str, str] = {}
     h_by: dict[str, int] = {}
     plans: dict[str, tuple[str, tuple[int, int] | None, float, np.ndarray]] = {}
+    profiles = {name: learn_profile(lines, as_of) for name, lines in groups.items()}
+    found: dict[str, FlowDriver] = {}
+    issued: dict[int, float] | None = None
+    balance: Callable[[dt.date], float] | None = None
     for name, lines in groups.items():
         y = monthly_totals(lines, first, last)
         active = np.abs(y) > 0.01 * max(np.abs(y).max(initial=0.0), 1e-9)
@@ -155,6 +207,12 @@ def forecast_groups(snapshot: Snapshot, as_of: dt.date, horizon: int) -> list[Gr
             future = [m for m in months if m % p == c]
             series[name], kinds[name], h_by[name] = nonzero, "ets", len(future)
             plans[name] = ("periodic", per, _recent_share(np.abs(occ) > 0.01 * np.abs(occ).max(), 0.8), nonzero)
+            if issued is None or balance is None:
+                issued, balance = monthly_issuance(snapshot, as_of), balance_at(snapshot, as_of)
+            slot_y, turnover, bal = _driver_inputs(lines, profiles[name], per, first, last, snapshot, balance, issued)
+            driver = choose_driver(slot_y, turnover, bal)
+            if driver is not None:
+                found[name] = driver
         else:
             nonzero = y[active] if len(y) else y
             series[name], kinds[name], h_by[name] = y, "croston", len(months)
@@ -168,11 +226,26 @@ def forecast_groups(snapshot: Snapshot, as_of: dt.date, horizon: int) -> list[Gr
             if len(nonzero) else 0.0
         size, size_sd = np.zeros(len(months)), np.zeros(len(months))
         occurrence = np.zeros(len(months))
+        driver = found.get(name)
+        driver_x = None
         if plan == "periodic" and per is not None:
             idx = [i for i, m in enumerate(months) if m % per[0] == per[1]]
-            size[idx], size_sd[idx] = mean[:len(idx)], np.maximum(sd[:len(idx)], spread)
-            occurrence[idx] = p_occ
-            method = f"AutoETS on the amounts of the months with a flow, one month in {per[0]}"
+            if driver is not None and driver.kind == "turnover":
+                driver_x = np.zeros(len(months))
+                for i in idx:
+                    m = months[i]
+                    driver_x[i] = _future_turnover(issued or {}, issuance, as_of, range(m - per[0], m))
+                    size[i], size_sd[i], occurrence[i] = float(driver.amount(driver_x[i])), driver.sd, 1.0
+                method = (f"{driver.slope:.1%} of the previous {per[0]} months' net invoicing (invoices less bills), "
+                          f"one month in {per[0]}; fitted on {driver.slots} past flows")
+            elif driver is not None:
+                occurrence[idx] = 1.0
+                method = (f"{driver.slope:.0%} of the bank balance above {driver.floor:,.0f} the day before, one month "
+                          f"in {per[0]} ({driver.active} of {driver.slots} past slots had a flow)")
+            else:
+                size[idx], size_sd[idx] = mean[:len(idx)], np.maximum(sd[:len(idx)], spread)
+                occurrence[idx] = p_occ
+                method = f"AutoETS on the amounts of the months with a flow, one month in {per[0]}"
         elif plan == "intermittent":
             occurrence[:] = p_occ
             size = np.where(p_occ > 0, mean / max(p_occ, 1e-9), 0.0)
@@ -184,19 +257,28 @@ def forecast_groups(snapshot: Snapshot, as_of: dt.date, horizon: int) -> list[Gr
         y = series[name] if plan == "regular" else monthly_totals(lines, first, last)
         recent = y[-6:] if len(y) else np.zeros(1)
         result.append(GroupForecast(name, method, months, expected, sd if plan == "regular" else np.zeros(len(months)),
-                                    max(last - first + 1, 0), len(lines), learn_profile(lines, as_of),
+                                    max(last - first + 1, 0), len(lines), profiles[name],
                                     float(np.mean(recent)), occurrence if plan != "regular" else None, size, size_sd,
-                                    per[0] if per is not None else None))
+                                    per[0] if per is not None else None, driver, driver_x))
     return result
 
 
-def allocate(forecast: GroupForecast, as_of: dt.date, horizon: int) -> tuple[np.ndarray, np.ndarray, list[Lump]]:
-    """Daily expected path (H,), per-month Gaussian shock basis (regular groups) and lumps (the others)."""
+def allocate(forecast: GroupForecast, as_of: dt.date, horizon: int) -> tuple[
+        np.ndarray, np.ndarray, list[Lump], list[Policy]]:
+    """Daily expected path (H,), per-month Gaussian shock basis (regular groups), lumps and balance-driven flows."""
     path = np.zeros(horizon)
     basis = np.zeros((len(forecast.months), horizon))
     lumps: list[Lump] = []
+    policies: list[Policy] = []
+    driver = forecast.driver
     for i, m in enumerate(forecast.months):
         year, month = _ym(m)
+        if driver is not None and driver.kind == "balance":
+            if forecast.occurrence is not None and forecast.occurrence[i] > 0:
+                k = (slot_day(forecast.profile, m) - as_of).days
+                if 1 <= k <= horizon:
+                    policies.append(Policy(forecast.name, k, driver.sign, driver.slope, driver.floor, driver.sd))
+            continue
         row = np.zeros(horizon)
         for day, w in forecast.profile.dates(year, month):
             k = (day - as_of).days
@@ -209,7 +291,7 @@ def allocate(forecast: GroupForecast, as_of: dt.date, horizon: int) -> tuple[np.
             size = forecast.size[i] if forecast.size is not None else 0.0
             size_sd = forecast.size_sd[i] if forecast.size_sd is not None else 0.0
             lumps.append(Lump(float(forecast.occurrence[i]), float(size), float(size_sd), row))
-    return path, basis[np.abs(basis).sum(axis=1) > 0], lumps
+    return path, basis[np.abs(basis).sum(axis=1) > 0], lumps, policies
 
 
 def _lump_display(lumps: list[Lump], source: EventSource, horizon: int) -> EventBlock:
@@ -223,19 +305,37 @@ def _lump_display(lumps: list[Lump], source: EventSource, horizon: int) -> Event
     return EventBlock(meta, amounts, pmf, horizon)
 
 
-def no_document_flows(snapshot: Snapshot, as_of: dt.date, horizon: int) -> tuple[FlowSet, list[GroupForecast]]:
-    forecasts = forecast_groups(snapshot, as_of, horizon)
-    names, means, bases, displays, lumps = [], [], [], [], []
+def no_document_flows(snapshot: Snapshot, as_of: dt.date, horizon: int,
+                      issuance: np.ndarray | None = None) -> tuple[FlowSet, list[GroupForecast]]:
+    forecasts = forecast_groups(snapshot, as_of, horizon, issuance)
+    names, means, bases, displays, lumps, policies = [], [], [], [], [], []
     for f in forecasts:
-        path, basis, group_lumps = allocate(f, as_of, horizon)
+        path, basis, group_lumps, group_policies = allocate(f, as_of, horizon)
         names.append(f.name)
         means.append(path)
         bases.append(basis)
         lumps += group_lumps
+        policies += group_policies
         source = EventSource(model="flow_group", id=None, name=f.name)
         displays.append(monthly_display(path, as_of, source) if f.occurrence is None
                         else _lump_display(group_lumps, source, horizon))
     if not names:
         return FlowSet.empty(horizon), forecasts
     return FlowSet(names, np.vstack(means), np.vstack(bases) if bases else np.zeros((0, horizon)),
-                   concat(displays, horizon), lumps), forecasts
+                   concat(displays, horizon), lumps, policies), forecasts
+
+
+def policy_display(flows: FlowSet, policy_daily: np.ndarray, odds: np.ndarray, horizon: int) -> EventBlock:
+    """One event per balance-driven flow: its expected size if it happens, with its probability."""
+    meta, amounts, rows = [], [], []
+    for pol, daily, p in zip(flows.policies, policy_daily, odds, strict=True):
+        total = float(daily.sum())
+        if p <= 0 or abs(total) < 0.005:
+            continue
+        meta.append(EventMeta("no_document", EventSource(model="flow_group", id=None, name=pol.name), None, None,
+                              None, "flow"))
+        amounts.append(total / p)
+        rows.append(p * np.abs(daily) / np.abs(daily).sum())
+    if not meta:
+        return EventBlock.empty(horizon)
+    return EventBlock(meta, np.array(amounts), np.array(rows), horizon)

@@ -20,19 +20,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from tools.forecast.adjust import NONE, Adjustments
-from tools.forecast.baseline import no_document_flows
+from tools.forecast.baseline import no_document_flows, policy_display
 from tools.forecast.calibration import extra_variance, unknown_flow_sd
 from tools.forecast.events import EventBlock, FlowSet, concat, merge_flows, to_cash_events
 from tools.forecast.explain import Learned, assumptions, confidence, drivers
 from tools.forecast.installments import document_events
 from tools.forecast.orders import learn_order_lag, order_events
 from tools.forecast.payment_behaviour import learn_behaviour, learn_refunds
-from tools.forecast.pipeline import new_business, typical_term_days
+from tools.forecast.pipeline import Pipeline, new_business, typical_term_days
 from tools.forecast.report import assemble
 from tools.forecast.rewind import rewind
 from tools.forecast.simulate import Simulation, simulate
@@ -119,12 +120,12 @@ def compute(snapshot: Snapshot, *, as_of: dt.date | None = None, horizon_days: i
     purchase, purchase_inv = order_events(snapshot, day, h, fresh.order_lags["purchase"],
                                           fresh.behaviours["payable"], adjustments)
     events = concat([docs, sale, purchase], h)
-    nodoc, groups = no_document_flows(snapshot, day, h)
-    fresh.groups = groups
     fresh.pipelines = {
         "receivable": new_business(snapshot, day, h, fresh.behaviours["receivable"], sale_inv,
                                    adjustments.sales_factor),
         "payable": new_business(snapshot, day, h, fresh.behaviours["payable"], purchase_inv)}
+    nodoc, groups = no_document_flows(snapshot, day, h, future_issuance(fresh.pipelines.values(), h))
+    fresh.groups = groups
     flows = merge_flows([nodoc, *(p.flows for p in fresh.pipelines.values())], h)
     deterministic = np.zeros(h)
     for one in adjustments.one_offs:
@@ -137,7 +138,8 @@ def compute(snapshot: Snapshot, *, as_of: dt.date | None = None, horizon_days: i
     rho = float(np.mean([b.rho for b in fresh.behaviours.values()]))
     sim = simulate(opening, events, flows, deterministic, threshold=float(threshold), seed=seed, n_paths=n_paths,
                    rho=rho, extra_variance=extra_variance(floor, structural))
-    cash_events = to_cash_events(concat([events, flows.display], h), day)
+    policy_events = _record_policies(flows, sim, h)
+    cash_events = to_cash_events(concat([events, flows.display, policy_events], h), day)
     cash_events += _one_off_events(adjustments, day, h)
     band_end = float(sim.p90[-1] - sim.p10[-1])
     forecast = assemble(
@@ -145,6 +147,23 @@ def compute(snapshot: Snapshot, *, as_of: dt.date | None = None, horizon_days: i
         assumptions(fresh, events, h, day), drivers(events, flows),
         confidence(snapshot, day, fresh, events, flows, band_end), warnings)
     return EngineResult(forecast, events, flows, deterministic, sim, fresh)
+
+
+def future_issuance(pipelines: Iterable[Pipeline], horizon: int) -> np.ndarray:
+    """Forecast net invoicing per day (invoices + bills, signed) from the new-business forecasts."""
+    out = np.zeros(horizon)
+    for p in pipelines:
+        out += np.repeat(p.weekly_mean / 7.0, 7)[:horizon]
+    return out
+
+
+def _record_policies(flows: FlowSet, sim: Simulation, horizon: int) -> EventBlock:
+    """Put the simulated balance-driven flows into the flow means (drivers, explanations) and events."""
+    if not flows.policies or sim.policy_daily is None or sim.policy_odds is None:
+        return EventBlock.empty(horizon)
+    for pol, daily in zip(flows.policies, sim.policy_daily, strict=True):
+        flows.mean[flows.names.index(pol.name)] += daily
+    return policy_display(flows, sim.policy_daily, sim.policy_odds, horizon)
 
 
 def _one_off_events(adj: Adjustments, as_of: dt.date, horizon: int) -> list[CashEvent]:

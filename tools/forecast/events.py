@@ -119,6 +119,22 @@ class Lump:
         return var * np.cumsum(self.row) ** 2
 
 
+@dataclass(frozen=True)
+class Policy:
+    """A flow on day ``day`` (1-based) whose size depends on the balance the day before (a cash sweep).
+
+    Each path pays ``sign * max(0, slope * (balance - floor) + sd * z)`` when its balance is above
+    ``floor`` and nothing otherwise (see :mod:`tools.forecast.drivers`).
+    """
+
+    name: str
+    day: int
+    sign: float
+    slope: float
+    floor: float
+    sd: float
+
+
 @dataclass
 class FlowSet:
     """Expected daily paths of flow series (no-document groups, new business) and their uncertainty.
@@ -126,8 +142,9 @@ class FlowSet:
     ``mean`` is (series, H) expected cash; ``basis`` is (K, H): each simulated path adds
     ``sum_k z_k basis[k]`` with independent standard normal ``z_k`` (e.g. one row per group and month:
     the month total's standard deviation spread over that month's days); ``lumps`` are flows that
-    happen or not (their expectation is in ``mean``, the simulation swaps it for a draw).
-    ``display`` summarises the series as events (one per series and month) for the output.
+    happen or not (their expectation is in ``mean``, the simulation swaps it for a draw);
+    ``policies`` depend on the simulated balance (their ``mean`` rows are zero until the simulation
+    fills them in). ``display`` summarises the series as events (one per series and month) for the output.
     """
 
     names: list[str]
@@ -135,6 +152,7 @@ class FlowSet:
     basis: np.ndarray
     display: EventBlock
     lumps: list[Lump] = field(default_factory=list)
+    policies: list[Policy] = field(default_factory=list)
 
     @staticmethod
     def empty(horizon: int) -> FlowSet:
@@ -158,7 +176,7 @@ def merge_flows(sets: list[FlowSet], horizon: int) -> FlowSet:
         return FlowSet.empty(horizon)
     return FlowSet([n for s in sets for n in s.names], np.vstack([s.mean for s in sets]),
                    np.vstack([s.basis for s in sets]), concat([s.display for s in sets], horizon),
-                   [lump for s in sets for lump in s.lumps])
+                   [lump for s in sets for lump in s.lumps], [p for s in sets for p in s.policies])
 
 
 def monthly_display(path: np.ndarray, as_of: dt.date, source: EventSource, kind: EventKind = "no_document",

@@ -9,6 +9,10 @@ Each path draws, with a fixed seed:
 * for every flow shock (no-document month totals, new-business level and weekly noise) a standard
   normal weight of its shock path;
 * deterministic one-off flows are added as they are;
+* balance-driven flows (:class:`~tools.forecast.events.Policy`, e.g. owner distributions that take
+  a share of the cash above a reserve) are applied last, in date order, each from its own path's
+  balance the day before (the balance without scenario one-offs, so a one-off shifts every path by
+  exactly its amount);
 * an independent random walk whose variance brings the flows' uncertainty up to the empirical floor
   learned from the company's history (:mod:`tools.forecast.calibration`), where the structural
   shocks fall short.
@@ -39,6 +43,10 @@ class Simulation:
     inflow: np.ndarray
     outflow: np.ndarray
     mean_balance: np.ndarray
+    policy_daily: np.ndarray | None = None
+    """(policies, H): expected cash of each balance-driven flow per day."""
+    policy_odds: np.ndarray | None = None
+    """(policies,): probability that each balance-driven flow happens."""
 
 
 def _ndtr(x: np.ndarray) -> np.ndarray:
@@ -65,7 +73,8 @@ def simulate(opening: float, events: EventBlock, flows: FlowSet, deterministic: 
     path (the empirical floor of :mod:`tools.forecast.calibration`).
     """
     horizon = deterministic.shape[0]
-    ev_rng, flow_rng, common_rng, extra_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
+    ev_rng, flow_rng, common_rng, extra_rng, policy_rng = (np.random.default_rng(s)
+                                                           for s in np.random.SeedSequence(seed).spawn(5))
     net = np.zeros(n_paths * horizon)
     common = common_rng.standard_normal(n_paths)
     for start in range(0, len(events), CHUNK):
@@ -89,10 +98,39 @@ def simulate(opening: float, events: EventBlock, flows: FlowSet, deterministic: 
     if extra_variance is not None and extra_variance.any():
         daily += extra_rng.standard_normal((n_paths, horizon)) * np.sqrt(extra_variance)[None, :]
     balance = opening + np.cumsum(daily, axis=1)
+    policy_daily, odds = apply_policies(balance, opening, flows, deterministic, policy_rng)
     p10, p50, p90 = np.quantile(balance, [0.1, 0.5, 0.9], axis=0)
     p_below = (balance < threshold).mean(axis=0)
     inflow, outflow = expected_split(events, flows, deterministic)
-    return Simulation(p10, p50, p90, p_below, inflow, outflow, balance.mean(axis=0))
+    policy_total = policy_daily.sum(axis=0)
+    inflow += np.clip(policy_total, 0.0, None)
+    outflow += np.clip(policy_total, None, 0.0)
+    return Simulation(p10, p50, p90, p_below, inflow, outflow, balance.mean(axis=0), policy_daily, odds)
+
+
+def apply_policies(balance: np.ndarray, opening: float, flows: FlowSet, deterministic: np.ndarray,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Add the balance-driven flows to ``balance`` (paths, H) in place; their expected daily cash and odds."""
+    n_paths, horizon = balance.shape
+    daily = np.zeros((len(flows.policies), horizon))
+    odds = np.zeros(len(flows.policies))
+    if not flows.policies:
+        return daily, odds
+    own = balance - np.cumsum(deterministic)[None, :]
+    for i in sorted(range(len(flows.policies)), key=lambda j: flows.policies[j].day):
+        pol = flows.policies[i]
+        z = rng.standard_normal(n_paths)
+        if not 1 <= pol.day <= horizon:
+            continue
+        before = own[:, pol.day - 2] if pol.day >= 2 else np.full(n_paths, opening)
+        excess = np.maximum(before - pol.floor, 0.0)
+        size = np.where(excess > 0, np.maximum(pol.slope * excess + pol.sd * z, 0.0), 0.0)
+        amount = pol.sign * size
+        balance[:, pol.day - 1:] += amount[:, None]
+        own[:, pol.day - 1:] += amount[:, None]
+        daily[i, pol.day - 1] = float(amount.mean())
+        odds[i] = float(np.mean(size > 0))
+    return daily, odds
 
 
 def expected_split(events: EventBlock, flows: FlowSet, deterministic: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

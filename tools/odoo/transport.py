@@ -262,7 +262,7 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "read": ("fields", "load"),
     "read_group": ("domain", "fields", "groupby", "offset", "limit", "orderby", "lazy"),
     "fields_get": ("allfields", "attributes"),
-    "name_search": ("name", "args", "operator", "limit"),
+    "name_search": ("name", "domain", "operator", "limit"),  # JSON-2 is Odoo 19+, where `args` became `domain`
     "create": ("vals_list",),
     "write": ("vals",),
     "unlink": (),
