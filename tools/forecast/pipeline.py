@@ -23,6 +23,7 @@ import pandas as pd
 
 from tools.forecast.baseline import Z80, _run
 from tools.forecast.events import FlowSet, monthly_display
+from tools.forecast.orders import confirmed
 from tools.forecast.payment_behaviour import DOCUMENT_TYPES, REFUND_TYPES, Behaviour, recency
 from tools.forecast.survival import GRID, Observations, fit
 from tools.forecast.timing import to_bank_days
@@ -30,6 +31,9 @@ from tools.forecast.types import EventSource
 from tools.odoo.records import Snapshot
 
 REVERSION_WEEKS = 13.0
+MAX_ORDER_LAG = 120
+MIN_ORDERS = 10
+ORDER_KIND = {"receivable": "sale", "purchase": "purchase", "payable": "purchase"}
 LABELS = {"receivable": "New customer invoices (not issued yet)", "payable": "New vendor bills (not received yet)"}
 
 
@@ -43,6 +47,11 @@ class Pipeline:
     lag_median: float
     paid_share: float
     flows: FlowSet
+    order_lag_median: float = 0.0
+    """Days from an order's confirmation to its invoice (median)."""
+    invoiced_share: float = 1.0
+    unordered_weekly: float = 0.0
+    """Recent weekly amount of documents issued without an order."""
 
 
 def _issuance(snapshot: Snapshot, as_of: dt.date, kind: str) -> tuple[np.ndarray, np.ndarray]:
@@ -196,28 +205,109 @@ def _forecast(y: np.ndarray, weeks: int) -> tuple[np.ndarray, np.ndarray]:
     return mean, cum
 
 
-def new_business(snapshot: Snapshot, as_of: dt.date, horizon: int, beh: Behaviour, order_invoicing: np.ndarray,
-                 factor: float = 1.0) -> Pipeline:
-    kind = beh.kind
-    sign = 1.0 if kind == "receivable" else -1.0
-    y, weekday_share = _issuance(snapshot, as_of, kind)
+def _series(snapshot: Snapshot, as_of: dt.date, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Weekly confirmed orders and weekly documents issued without an order (signed, oldest first, last = the
+    7 days up to as_of), and the weekday shares of confirmations and of issuance."""
+    weeks = max((as_of - snapshot.history_start).days // 7, 0)
+    okind = ORDER_KIND[kind]
+    has_orders = any(o.kind == okind for o in snapshot.orders)
+    conf, other = np.zeros(weeks), np.zeros(weeks)
+    wd_conf, wd_doc = np.zeros(7), np.zeros(7)
+    for o in snapshot.orders:
+        day = confirmed(o)
+        if o.kind != okind or o.state == "cancel" or day > as_of:
+            continue
+        wd_conf[day.weekday()] += abs(o.amount_total)
+        back = (as_of - day).days // 7
+        if back < weeks:
+            conf[weeks - 1 - back] += o.amount_total
+    for inst in snapshot.installments:
+        d = inst.invoice_date
+        if inst.kind != kind or d is None or d > as_of or inst.move_type not in DOCUMENT_TYPES + REFUND_TYPES:
+            continue
+        wd_doc[d.weekday()] += abs(inst.amount)
+        back = (as_of - d).days // 7
+        if back < weeks and not (has_orders and inst.origin):
+            other[weeks - 1 - back] += inst.amount
+    default = np.array([0.2] * 5 + [0.0, 0.0])
+    return (conf, other, wd_conf / wd_conf.sum() if wd_conf.sum() > 0 else default,
+            wd_doc / wd_doc.sum() if wd_doc.sum() > 0 else default)
+
+
+def order_invoice_lag(snapshot: Snapshot, as_of: dt.date, kind: str) -> tuple[np.ndarray, float]:
+    """Pmf of days from an order's confirmation to its invoices, per unit of order amount (sums to the share
+    that gets invoiced), from orders old enough to be complete (recent ones weigh more); and its median."""
+    okind = ORDER_KIND[kind]
+    orders = [o for o in snapshot.orders if o.kind == okind and o.state != "cancel" and confirmed(o) <= as_of
+              and abs(o.amount_total) >= 0.01]
+    for min_age in (MAX_ORDER_LAG, 30):
+        mature = [o for o in orders if (as_of - confirmed(o)).days >= min_age]
+        if len(mature) >= MIN_ORDERS:
+            break
+    else:
+        pmf = np.zeros(MAX_ORDER_LAG + 1)
+        pmf[14] = 1.0
+        return pmf, 14.0
+    pmf = np.zeros(MAX_ORDER_LAG + 1)
+    total = 0.0
+    for o in mature:
+        w = recency(confirmed(o), as_of)
+        total += abs(o.amount_total) * w
+        for inv in o.invoices:
+            if inv.date is not None and inv.state == "posted" and inv.date <= as_of:
+                lag = min(max((inv.date - confirmed(o)).days, 0), MAX_ORDER_LAG)
+                pmf[lag] += abs(inv.amount) * w
+    pmf = pmf / total if total > 0 else pmf
+    pmf *= min(1.0, 1.0 / max(pmf.sum(), 1e-12))
+    cdf = np.cumsum(pmf) / max(pmf.sum(), 1e-12)
+    return pmf, float(np.searchsorted(cdf, 0.5))
+
+
+def _daily_weights(share: np.ndarray, as_of: dt.date, horizon: int) -> np.ndarray:
+    """Per day, its share of its week (weeks of 7 days from as_of + 1), from weekday shares."""
     weeks = -(-horizon // 7)
-    mean, cum_sd = _forecast(y, weeks)
-    mag = np.maximum(sign * mean, 0.0) * factor
-    day_share = np.array([weekday_share[(as_of + dt.timedelta(days=k + 1)).weekday()] for k in range(horizon)])
+    day_share = np.array([share[(as_of + dt.timedelta(days=k + 1)).weekday()] for k in range(horizon)])
     week_of = np.arange(horizon) // 7
     norm = np.bincount(week_of, day_share, weeks)
-    daily_w = day_share / np.where(norm[week_of] > 0, norm[week_of], 1.0)
-    orders = np.bincount(week_of, sign * order_invoicing, weeks)
-    new = np.maximum(mag - np.maximum(orders, 0.0), 0.0)
+    return day_share / np.where(norm[week_of] > 0, norm[week_of], 1.0)
+
+
+def _shocks(cum_sd: np.ndarray, daily_w: np.ndarray) -> list[np.ndarray]:
+    """One daily shock path per week: the week's share of the cumulative sd, spread like the week's flows."""
+    week_of = np.arange(len(daily_w)) // 7
+    increments = np.sqrt(np.maximum(np.diff(np.concatenate([[0.0], cum_sd**2])), 0.0))
+    return [np.where(week_of == w, increments[w] * daily_w, 0.0) for w in range(len(cum_sd))]
+
+
+def new_business(snapshot: Snapshot, as_of: dt.date, horizon: int, beh: Behaviour, order_invoicing: np.ndarray,
+                 factor: float = 1.0) -> Pipeline:
+    """Cash from orders not confirmed yet and from documents that come without an order.
+
+    ``order_invoicing``: the invoicing expected from the open orders (signed, per day), only added to
+    :attr:`Pipeline.weekly_mean` (the total issuance forecast, which turnover-driven taxes use).
+    """
+    kind = beh.kind
+    sign = 1.0 if kind == "receivable" else -1.0
+    conf, other, wd_conf, wd_doc = _series(snapshot, as_of, kind)
+    weeks = -(-horizon // 7)
+    week_of = np.arange(horizon) // 7
+    conf_lag, conf_median = order_invoice_lag(snapshot, as_of, kind)
+    c_mean, c_sd = _forecast(conf, weeks) if np.any(conf) else (np.zeros(weeks), np.zeros(weeks))
+    o_mean, o_sd = _forecast(other, weeks) if np.any(other) else (np.zeros(weeks), np.zeros(weeks))
+    c_mag = np.maximum(sign * c_mean, 0.0) * factor
+    o_mag = np.maximum(sign * o_mean, 0.0) * factor
+    w_conf, w_doc = _daily_weights(wd_conf, as_of, horizon), _daily_weights(wd_doc, as_of, horizon)
+    conf_daily = c_mag[week_of] * w_conf
+    issued = np.convolve(conf_daily, conf_lag)[:horizon] + o_mag[week_of] * w_doc
     lag, median, paid = _cash_lag(snapshot, as_of, kind)
-    increments = np.sqrt(np.maximum(np.diff(np.concatenate([[0.0], cum_sd**2])), 0.0)) * factor
-    sources = [new[week_of] * daily_w] + [np.where(week_of == w, increments[w] * daily_w, 0.0) for w in range(weeks)]
+    sources = [issued] + [np.convolve(src, conf_lag)[:horizon] for src in _shocks(c_sd * factor, w_conf)] \
+        + _shocks(o_sd * factor, w_doc)
     settle = np.array([np.convolve(src, lag)[:horizon] for src in sources])
     bank = to_bank_days(settle, as_of, beh.timing) * sign
     path, basis = bank[0], bank[1:]
     display = monthly_display(path, as_of, EventSource(model="flow_group", id=None, name=LABELS[kind]))
     flows = FlowSet([LABELS[kind]], path[None, :], basis[np.abs(basis).sum(axis=1) > 0], display)
-    recent = float(np.mean(y[-13:])) if len(y) else 0.0
-    return Pipeline(kind, sign * mag, cum_sd * factor, len(y), recent, median, paid, flows)
-
+    weekly_total = np.bincount(week_of, sign * issued + order_invoicing, weeks)
+    recent = float(np.mean(conf[-13:])) if len(conf) else 0.0
+    return Pipeline(kind, weekly_total, np.sqrt(c_sd**2 + o_sd**2) * factor, len(conf), recent, median, paid, flows,
+                    conf_median, float(conf_lag.sum()), float(np.mean(other[-13:])) if len(other) else 0.0)

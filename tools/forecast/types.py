@@ -24,6 +24,8 @@ EventKind = Literal["invoice", "bill", "sale_order", "purchase_order", "no_docum
 class ForecastInputError(ValueError):
     """The forecast cannot be computed from these inputs; the message is one actionable line."""
 
+    exit_code = 2
+
 
 class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
