@@ -22,7 +22,7 @@ def open_checkpointer(settings: Settings) -> Iterator[Any]:
         except ImportError:
             raise CheckpointUnavailable(
                 "CHECKPOINT_URL points to Postgres but langgraph-checkpoint-postgres is not installed: "
-                "pip install 'langgraph-checkpoint-postgres' 'psycopg[binary]'") from None
+                "pip install -e '.[postgres]' (langgraph-checkpoint-postgres and psycopg)") from None
         with PostgresSaver.from_conn_string(settings.checkpoint_url) as saver:
             saver.setup()
             yield saver
