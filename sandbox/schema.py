@@ -138,6 +138,14 @@ Json = _make("json")
 Many2oneReference = _make("many2one_reference")
 
 
+def chatter_fields(model: str) -> list[Field]:
+    """``activity_ids`` and ``message_ids`` of a ``mail.thread`` model (linked by res_model/model + res_id)."""
+    return [
+        One2many("activity_ids", "Activities", "mail.activity", "res_id", extra_domain=(("res_model", "=", model),)),
+        One2many("message_ids", "Messages", "mail.message", "res_id", extra_domain=(("model", "=", model),)),
+    ]
+
+
 @dataclass
 class ModelSpec:
     """One model: its name, label, fields and how its records are named and ordered."""

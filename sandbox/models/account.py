@@ -15,6 +15,7 @@ from sandbox.schema import (
     One2many,
     Selection,
     Text,
+    chatter_fields,
 )
 
 ACCOUNT_TYPES = (
@@ -41,12 +42,6 @@ PAYMENT_STATES_18 = (
     ("rejected", "Rejected"),
 )
 
-
-def _activities(model: str) -> list:
-    return [
-        One2many("activity_ids", "Activities", "mail.activity", "res_id", extra_domain=(("res_model", "=", model),)),
-        One2many("message_ids", "Messages", "mail.message", "res_id", extra_domain=(("model", "=", model),)),
-    ]
 
 
 _MOVE_NAME = (
@@ -166,7 +161,7 @@ MODELS = [
         Many2many("matched_payment_ids", "Matched Payments", "account.payment",
                   relation_table="account_move__account_payment", column1="invoice_id", column2="payment_id",
                   since=18),
-        *_activities("account.move"),
+        *chatter_fields("account.move"),
     ]),
     ModelSpec("account.move.line", "Journal Item", module="account", order="date desc, move_name desc, id",
               display_sql=_LINE_NAME,
@@ -283,7 +278,7 @@ MODELS = [
                   compute="payment_reconciled"),
         Many2many("reconciled_statement_line_ids", "Reconciled Statement Lines", "account.bank.statement.line",
                   readonly=True, store=False, compute="payment_reconciled"),
-        *_activities("account.payment"),
+        *chatter_fields("account.payment"),
     ]),
     ModelSpec("account.bank.statement", "Bank Statement", module="account", order="first_line_index desc",
               fields=[

@@ -16,6 +16,7 @@ from sandbox.schema import (
     One2many,
     Selection,
     Text,
+    chatter_fields,
 )
 
 MONTHS = (
@@ -79,9 +80,7 @@ MODELS = [
         Many2one("user_id", "Salesperson", "res.users"),
         Char("phone", "Phone"),
         Char("city", "City"),
-        One2many("activity_ids", "Activities", "mail.activity", "res_id",
-                 extra_domain=(("res_model", "=", "res.partner"),)),
-        One2many("message_ids", "Messages", "mail.message", "res_id", extra_domain=(("model", "=", "res.partner"),)),
+        *chatter_fields("res.partner"),
     ]),
     ModelSpec("res.currency", "Currency", order="active desc, name", rec_names_search=("name", "full_name"),
               fields=[

@@ -5,7 +5,7 @@ Not installed on a standard database; the sandbox offers it when the module
 it is tested (otherwise the forecast is saved as a JSON attachment).
 """
 
-from sandbox.schema import Char, Date, Float, Integer, Many2one, ModelSpec, One2many, Text
+from sandbox.schema import Char, Date, Float, Integer, Many2one, ModelSpec, Text, chatter_fields
 
 MODELS = [
     ModelSpec("cash.flow.forecast", "Cash Flow Forecast", module="cashflow_forecast", order="date desc, id desc",
@@ -25,7 +25,6 @@ MODELS = [
         Text("forecast_json", "Forecast (JSON)"),
         Text("note", "Note"),
         Char("idempotency_key", "Idempotency Key", index=True),
-        One2many("message_ids", "Messages", "mail.message", "res_id",
-                 extra_domain=(("model", "=", "cash.flow.forecast"),)),
+        *chatter_fields("cash.flow.forecast"),
     ]),
 ]

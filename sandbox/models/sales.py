@@ -15,6 +15,7 @@ from sandbox.schema import (
     One2many,
     Selection,
     Text,
+    chatter_fields,
 )
 
 SALE_STATES = (("draft", "Quotation"), ("sent", "Quotation Sent"), ("sale", "Sales Order"), ("cancel", "Cancelled"))
@@ -25,12 +26,6 @@ SALE_INVOICE_STATUS = (("upselling", "Upselling Opportunity"), ("invoiced", "Ful
 PURCHASE_STATES = (("draft", "RFQ"), ("sent", "RFQ Sent"), ("to approve", "To Approve"),
                    ("purchase", "Purchase Order"), ("done", "Locked"), ("cancel", "Cancelled"))
 
-
-def _activities(model: str) -> list:
-    return [
-        One2many("activity_ids", "Activities", "mail.activity", "res_id", extra_domain=(("res_model", "=", model),)),
-        One2many("message_ids", "Messages", "mail.message", "res_id", extra_domain=(("model", "=", model),)),
-    ]
 
 
 _ORDER_INVOICES = (
@@ -71,7 +66,7 @@ MODELS = [
         Html("note", "Terms and conditions"),
         Char("client_order_ref", "Customer Reference"),
         Char("origin", "Source Document"),
-        *_activities("sale.order"),
+        *chatter_fields("sale.order"),
     ]),
     ModelSpec("sale.order.line", "Sales Order Line", module="sale", order="order_id, sequence, id",
               display_sql="(SELECT o.name FROM sale_order o WHERE o.id = t.order_id) || ' - ' || t.name", fields=[
@@ -127,7 +122,7 @@ MODELS = [
         Html("notes", "Terms and Conditions"),
         Char("origin", "Source Document"),
         Selection("priority", "Priority", (("0", "Normal"), ("1", "Urgent")), default="0"),
-        *_activities("purchase.order"),
+        *chatter_fields("purchase.order"),
     ]),
     ModelSpec("purchase.order.line", "Purchase Order Line", module="purchase", order="order_id, sequence, id",
               display_sql="(SELECT o.name FROM purchase_order o WHERE o.id = t.order_id) || ': ' || t.name", fields=[

@@ -62,6 +62,8 @@ class GroupForecast:
     driver: FlowDriver | None = None
     driver_x: np.ndarray | None = None
     """Turnover driver: the (partly forecast) net invoicing behind each month's amount."""
+    line_ids: frozenset[int] = frozenset()
+    """Bank lines of a driver-modelled group (the band's empirical floor leaves them out)."""
 
 
 def month_index(day: dt.date) -> int:
@@ -259,7 +261,8 @@ def forecast_groups(snapshot: Snapshot, as_of: dt.date, horizon: int,
         result.append(GroupForecast(name, method, months, expected, sd if plan == "regular" else np.zeros(len(months)),
                                     max(last - first + 1, 0), len(lines), profiles[name],
                                     float(np.mean(recent)), occurrence if plan != "regular" else None, size, size_sd,
-                                    per[0] if per is not None else None, driver, driver_x))
+                                    per[0] if per is not None else None, driver, driver_x,
+                                    frozenset(t.id for t in lines) if driver is not None else frozenset()))
     return result
 
 

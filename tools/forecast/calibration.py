@@ -6,7 +6,8 @@ measure it directly: for every past week-end ``t`` and horizon week ``h``,
 
 ``U(t, h) = bank net flow in week t+h - cash that week from documents already issued by t``
 
-(document cash from the reconciliations, dated by the bank line when a payment is matched). A plain
+(document cash from the reconciliations, dated by the bank line when a payment is matched; the bank
+lines of flow groups the engine sizes with a driver are left out, their residual is modelled). A plain
 level forecast of ``U`` (the average of the 13 latest comparable origins) makes errors whose
 cumulative standard deviation over 1..13 weeks is what even a good model of those flows can expect;
 the engine widens its simulated band wherever its own structural flow uncertainty is smaller.
@@ -29,8 +30,12 @@ RAMP_DAYS = 14.0
 the engine models explain much more than a level forecast does."""
 
 
-def unknown_flow_sd(snapshot: Snapshot, as_of: dt.date, weeks: int) -> np.ndarray | None:
-    """Cumulative sd (per horizon week 1..weeks) of a level forecast's error on the unexplained cash."""
+def unknown_flow_sd(snapshot: Snapshot, as_of: dt.date, weeks: int,
+                    explained: frozenset[int] = frozenset()) -> np.ndarray | None:
+    """Cumulative sd (per horizon week 1..weeks) of a level forecast's error on the unexplained cash.
+
+    ``explained``: bank lines the engine models with a driver (their own residual is in the structural
+    uncertainty), left out of the unexplained cash."""
     n = (as_of - snapshot.history_start).days // 7
     if n < WINDOW + MIN_ORIGINS + 2:
         return None
@@ -40,7 +45,7 @@ def unknown_flow_sd(snapshot: Snapshot, as_of: dt.date, weeks: int) -> np.ndarra
 
     net = np.zeros(n)
     for line in snapshot.bank_transactions:
-        if snapshot.history_start <= line.date <= as_of and 0 <= week(line.date) < n:
+        if snapshot.history_start <= line.date <= as_of and 0 <= week(line.date) < n and line.id not in explained:
             net[week(line.date)] += line.amount
     known = np.zeros((n, n))  # [issue week, bank week]
     bank_dates = payment_bank_dates(snapshot)

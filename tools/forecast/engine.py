@@ -134,7 +134,8 @@ def compute(snapshot: Snapshot, *, as_of: dt.date | None = None, horizon_days: i
             deterministic[k - 1] += one.amount
     opening = snapshot.context.bank_balance
     structural = flows.structural_sd()
-    floor = unknown_flow_sd(snapshot, day, -(-h // 7))
+    explained = frozenset().union(*(g.line_ids for g in groups))
+    floor = unknown_flow_sd(snapshot, day, -(-h // 7), explained)
     rho = float(np.mean([b.rho for b in fresh.behaviours.values()]))
     sim = simulate(opening, events, flows, deterministic, threshold=float(threshold), seed=seed, n_paths=n_paths,
                    rho=rho, extra_variance=extra_variance(floor, structural))
