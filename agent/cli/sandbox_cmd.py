@@ -46,9 +46,10 @@ def sandbox(
     except OSError as exc:
         raise UserInputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port") \
             from None
+    json2 = "  JSON-2 (/json/2): bearer <login>-api-key\n" if odoo_version >= 19 else ""
     out.print(f"Odoo {odoo_version}.0 sandbox serving the demo company at [bold]{server.url}[/bold]\n"
               "  database: demo   users: admin/admin, cashbot/cashbot, controller/controller, billing/billing\n"
-              "  JSON-2 API keys: <login>-api-key   stats: GET /sandbox/stats\n"
+              f"{json2}  API keys work as passwords: <login>-api-key   stats: GET /sandbox/stats\n"
               "Press Ctrl+C to stop.")
     try:
         server.httpd.serve_forever()
