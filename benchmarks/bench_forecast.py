@@ -12,7 +12,8 @@ For each scale the demo company is generated (cached), served by the sandbox and
 * resident memory after loading the snapshot (the data layer's records) and after the imports, the peak
   (VmHWM) after the forecasts, and the peak minus the memory after imports (the engine's own use).
 
-``--backtest`` also times ``run_backtest`` (12 origins, 2 workers) at scale 1 and prints its metrics.
+``--backtest`` also times ``run_backtest`` (12 origins, 2 workers) at scale 1 and prints its metrics;
+``--seed`` picks another demo company, ``--backtest-as-of`` backtests it as it was on an earlier date.
 """
 
 from __future__ import annotations
@@ -31,13 +32,13 @@ AS_OF = dt.date(2026, 11, 24)
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def snapshot_path(cache_dir: Path, scale: float) -> Path:
-    return cache_dir / f"bench-snapshot-s7-x{scale:g}-{AS_OF}.pickle"
+def snapshot_path(cache_dir: Path, scale: float, seed: int = 7) -> Path:
+    return cache_dir / f"bench-snapshot-s{seed}-x{scale:g}-{AS_OF}.pickle"
 
 
-def extract(cache_dir: Path, scale: float) -> Path:
+def extract(cache_dir: Path, scale: float, seed: int = 7) -> Path:
     """Generate (cached), serve and extract the demo company once; returns the pickled snapshot's path."""
-    path = snapshot_path(cache_dir, scale)
+    path = snapshot_path(cache_dir, scale, seed)
     if path.exists():
         return path
     from sandbox.factory import demo_store, service_for
@@ -46,7 +47,7 @@ def extract(cache_dir: Path, scale: float) -> Path:
     from tools.odoo.extract import extract_snapshot
 
     started = time.perf_counter()
-    store = demo_store(seed=7, scale=scale, as_of=AS_OF, cache_dir=cache_dir)
+    store = demo_store(seed=seed, scale=scale, as_of=AS_OF, cache_dir=cache_dir)
     server = RunningServer(service_for(store)).start()
     try:
         client = OdooClient(ConnectionSpec(url=server.url, database="demo", login="admin", secret="admin")).connect()
@@ -91,14 +92,16 @@ def measure(path: str) -> dict[str, float]:
             "forecast_peak_increment_mb": _status("VmHWM") - rss_imported}
 
 
-def backtest(path: Path) -> None:
-    from tools.forecast import run_backtest
+def backtest(path: Path, as_of: dt.date | None = None) -> None:
+    from tools.forecast import rewind, run_backtest
 
     snapshot = pickle.loads(path.read_bytes())
+    if as_of is not None:
+        snapshot = rewind(snapshot, as_of)
     started = time.perf_counter()
     result = run_backtest(snapshot, origins=12, step_days=28, horizon_days=91, workers=2)
     wall = time.perf_counter() - started
-    print(f"backtest (12 origins, 2 workers): {wall:.1f} s")
+    print(f"backtest of {snapshot.as_of} (12 origins, 2 workers): {wall:.1f} s")
     header = ("method", "weekly_net_error", "wape_inflow", "wape_outflow", "balance_mae_w1", "balance_mae_w4",
               "balance_mae_w13", "coverage_p10_p90", "band_width", "pinball", "invoice_days_mae")
     print(" | ".join(header))
@@ -112,6 +115,9 @@ def main() -> None:
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 20.0])
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/cf-cache"))
     parser.add_argument("--backtest", action="store_true")
+    parser.add_argument("--seed", type=int, default=7, help="demo company seed")
+    parser.add_argument("--backtest-as-of", type=dt.date.fromisoformat, default=None,
+                        help="backtest the company as it was on this date (rewound snapshot)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -119,14 +125,14 @@ def main() -> None:
         return
     args.cache_dir.mkdir(parents=True, exist_ok=True)
     for scale in args.scales:
-        path = extract(args.cache_dir, scale)
+        path = extract(args.cache_dir, scale, args.seed)
         out = subprocess.run([sys.executable, __file__, "--measure", str(path)], check=True, capture_output=True,
                              text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
         result = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"scale {scale:g}: " + ", ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}"
                                                for k, v in result.items()), flush=True)
     if args.backtest:
-        backtest(extract(args.cache_dir, 1.0))
+        backtest(extract(args.cache_dir, 1.0, args.seed), args.backtest_as_of)
 
 
 if __name__ == "__main__":

@@ -31,10 +31,10 @@ the engine models explain much more than a level forecast does."""
 
 
 def unknown_flow_sd(snapshot: Snapshot, as_of: dt.date, weeks: int,
-                    explained: frozenset[int] = frozenset()) -> np.ndarray | None:
+                    modelled: frozenset[int] = frozenset()) -> np.ndarray | None:
     """Cumulative sd (per horizon week 1..weeks) of a level forecast's error on the unexplained cash.
 
-    ``explained``: bank lines the engine models with a driver (their own residual is in the structural
+    ``modelled``: bank lines the engine models with a driver (their own residual is in the structural
     uncertainty), left out of the unexplained cash."""
     n = (as_of - snapshot.history_start).days // 7
     if n < WINDOW + MIN_ORIGINS + 2:
@@ -45,7 +45,7 @@ def unknown_flow_sd(snapshot: Snapshot, as_of: dt.date, weeks: int,
 
     net = np.zeros(n)
     for line in snapshot.bank_transactions:
-        if snapshot.history_start <= line.date <= as_of and 0 <= week(line.date) < n and line.id not in explained:
+        if snapshot.history_start <= line.date <= as_of and 0 <= week(line.date) < n and line.id not in modelled:
             net[week(line.date)] += line.amount
     known = np.zeros((n, n))  # [issue week, bank week]
     bank_dates = payment_bank_dates(snapshot)

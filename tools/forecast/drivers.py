@@ -11,9 +11,10 @@ are tried on the group's past slots (a slot with no flow counts as a zero):
   discretionary flow (owner distributions, transfers to savings, voluntary loan prepayments) that
   takes a share of the cash above a reserve, and skips the slot when cash is short.
 
-A driver is used only when it clearly beats the group's own level forecast out of sample
-(leave-one-out over the slots: mean absolute error at most ``ADOPT`` times the level's), with enough
-slots (and, for the balance, enough flows) to tell; otherwise the group keeps its level forecast.
+A driver is used only for a flow scheduled on a calendar slot (``SCHEDULED``) and only when it clearly
+beats the group's own level forecast out of sample (leave-one-out over the slots: mean absolute error at
+most ``ADOPT`` times the level's), with enough slots (and, for the balance, enough flows) to tell;
+otherwise the group keeps its level forecast.
 """
 
 from __future__ import annotations
@@ -28,8 +29,11 @@ import numpy as np
 
 from tools.odoo.records import Snapshot
 
-ADOPT = 0.75
-"""A driver must cut the leave-one-out error of the level forecast by at least 25%."""
+ADOPT = {"turnover": 0.75, "balance": 0.6}
+"""A driver must cut the leave-one-out error of the level forecast by at least this much (the two-parameter
+cash sweep needs more evidence)."""
+SCHEDULED = 0.7
+"""Only flows on a calendar slot (that slot carries this share of the amounts) get a driver."""
 MIN_SLOTS = {"turnover": 4, "balance": 5}
 MIN_ACTIVE_BALANCE = 3
 
@@ -88,11 +92,23 @@ def fit_ratio(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def fit_sweep(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Least-squares ``y ~ k * max(0, x - floor)`` with ``k >= 0`` (``y`` as magnitudes); returns (k, floor)."""
+    """Least-squares hinge ``y ~ k * max(0, x - floor)`` with ``k >= 0`` (``y`` as magnitudes); returns (k, floor).
+
+    For each split of the sorted ``x`` into "below the floor" and "above", a line through the points above
+    gives the floor where it crosses zero (kept within the split's gap), then ``k`` given that floor.
+    """
     xs = np.unique(x)
-    candidates = np.concatenate([[xs[0] - 1.0], (xs[:-1] + xs[1:]) / 2.0]) if len(xs) > 1 else xs - 1.0
-    best = (np.inf, 0.0, float(xs[0]) if len(xs) else 0.0)
-    for floor in candidates:
+    if not len(xs):
+        return 0.0, 0.0
+    best = (np.inf, 0.0, float(xs[0]) - 1.0)
+    for j in range(len(xs)):
+        lo = xs[j - 1] if j > 0 else -np.inf  # points >= xs[j] are above the floor, the others below
+        above = x >= xs[j]
+        floor = xs[j] - 1.0 if j == 0 else (xs[j - 1] + xs[j]) / 2.0
+        if above.sum() >= 2 and np.ptp(x[above]) > 0:
+            slope, intercept = np.polyfit(x[above], y[above], 1)
+            if slope > 0:
+                floor = float(np.clip(-intercept / slope, lo, xs[j]))
         h = np.maximum(x - floor, 0.0)
         den = float(np.sum(h * h))
         if den <= 0:
@@ -152,5 +168,5 @@ def choose_driver(y: np.ndarray, turnover: np.ndarray | None, balance: np.ndarra
             resid = mag - k * np.maximum(x - floor, 0.0)
             sd = float(np.sqrt(np.sum(resid**2) / max(len(mag) - 2, 1)))
             options.append(FlowDriver("balance", k, floor, sd, sign, len(mag), int(np.sum(mag > 1e-6)), loo, level))
-    good = [o for o in options if o.level_mae > 0 and o.loo_mae <= ADOPT * o.level_mae]
+    good = [o for o in options if o.level_mae > 0 and o.loo_mae <= ADOPT[o.kind] * o.level_mae]
     return min(good, key=lambda o: o.loo_mae / o.level_mae) if good else None

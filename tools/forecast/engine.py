@@ -6,8 +6,11 @@ default the snapshot's date; an earlier ``as_of`` rewinds the snapshot first). S
 1. learn payment behaviour per partner (customers, and our own habits per vendor), credit-note
    habits, order-to-invoice lags;
 2. open items, credit notes, payments in transit and open orders become timed events
-   (:mod:`installments`, :mod:`orders`); recurring no-document flows and new business become flow
-   series (:mod:`baseline`, :mod:`pipeline`);
+   (:mod:`installments`, :mod:`orders`); new business (orders not confirmed yet, documents without
+   an order: :mod:`pipeline`) and recurring no-document flows (:mod:`baseline`) become flow series;
+   periodic flows may be sized by a driver learned from their history (:mod:`drivers`: sales taxes
+   from the previous period's net invoicing, which uses the new-business forecast; owner
+   distributions from the balance, sized path by path in the simulation);
 3. Monte-Carlo simulation (:mod:`simulate`) from the bank balance gives P10/P50/P90 balances and the
    probability of being below ``threshold`` each day;
 4. explanations (:mod:`explain`): assumptions with evidence, drivers, confidence.
@@ -33,7 +36,7 @@ from tools.forecast.explain import Learned, assumptions, confidence, drivers
 from tools.forecast.installments import document_events
 from tools.forecast.orders import learn_order_lag, order_events
 from tools.forecast.payment_behaviour import learn_behaviour, learn_refunds
-from tools.forecast.pipeline import Pipeline, new_business, typical_term_days
+from tools.forecast.pipeline import Pipeline, couple, new_business, order_correlation, typical_term_days
 from tools.forecast.report import assemble
 from tools.forecast.rewind import rewind
 from tools.forecast.simulate import Simulation, simulate
@@ -124,6 +127,8 @@ def compute(snapshot: Snapshot, *, as_of: dt.date | None = None, horizon_days: i
         "receivable": new_business(snapshot, day, h, fresh.behaviours["receivable"], sale_inv,
                                    adjustments.sales_factor),
         "payable": new_business(snapshot, day, h, fresh.behaviours["payable"], purchase_inv)}
+    rec, pay = fresh.pipelines["receivable"], fresh.pipelines["payable"]
+    couple(rec, pay, order_correlation(rec, pay))
     nodoc, groups = no_document_flows(snapshot, day, h, future_issuance(fresh.pipelines.values(), h))
     fresh.groups = groups
     flows = merge_flows([nodoc, *(p.flows for p in fresh.pipelines.values())], h)
@@ -134,8 +139,8 @@ def compute(snapshot: Snapshot, *, as_of: dt.date | None = None, horizon_days: i
             deterministic[k - 1] += one.amount
     opening = snapshot.context.bank_balance
     structural = flows.structural_sd()
-    explained = frozenset().union(*(g.line_ids for g in groups))
-    floor = unknown_flow_sd(snapshot, day, -(-h // 7), explained)
+    modelled = frozenset().union(*(g.line_ids for g in groups))
+    floor = unknown_flow_sd(snapshot, day, -(-h // 7), modelled)
     rho = float(np.mean([b.rho for b in fresh.behaviours.values()]))
     sim = simulate(opening, events, flows, deterministic, threshold=float(threshold), seed=seed, n_paths=n_paths,
                    rho=rho, extra_variance=extra_variance(floor, structural))

@@ -128,23 +128,50 @@ def assumptions(learned: Learned, events: EventBlock, horizon: int, as_of: dt.da
                          "than 4 months got invoiced"))
     for kind, p in learned.pipelines.items():
         label = "customer invoices" if kind == "receivable" else "vendor bills"
-        out.append(Assumption(category="new_business",
-                              text=f"New {label} keep coming at about {_money(abs(p.recent_weekly))} per week "
-                                   f"(AutoETS forecast), less what open orders already bring",
-                              evidence=f"{p.history_weeks} weeks of {label}; paid {p.lag_median:.0f} days after the "
-                                       f"invoice date (median), {p.paid_share:.0%} eventually paid in cash"))
+        orders = "sale orders" if kind == "receivable" else "purchase orders"
+        text = (f"New {orders} keep being confirmed at about {_money(abs(p.recent_weekly))} per week (AutoETS level "
+                f"with last year's seasonality where known) and are invoiced about {p.order_lag_median:.0f} days after "
+                "confirmation")
+        if abs(p.unordered_weekly) >= 1:
+            text += f"; {label} without an order add about {_money(abs(p.unordered_weekly))} per week"
+        evidence = (f"{p.history_weeks} weeks of confirmed {orders}, {p.invoiced_share:.0%} of their amount invoiced; "
+                    f"{label} paid {p.lag_median:.0f} days after the invoice date (median), {p.paid_share:.0%} "
+                    "eventually paid in cash")
+        if kind == "receivable" and abs(p.coupling) >= 0.05:
+            evidence += (f"; sales and purchase volumes {'rise and fall together' if p.coupling > 0 else 'move apart'}"
+                         f" (correlation {p.coupling:+.2f} of past forecast errors)")
+        out.append(Assumption(category="new_business", text=text, evidence=evidence))
     for g in sorted(learned.groups, key=lambda g: -abs(g.typical))[:8]:
-        direction = "in" if g.typical > 0 else "out"
-        if g.occurrence is not None and g.size is not None and np.any(g.occurrence > 0):
-            i = int(np.argmax(g.occurrence))
-            amount = f"about {_money(abs(g.size[i]))} {direction} when it happens ({g.occurrence[i]:.0%} of months)" \
-                if g.period is None else (f"about {_money(abs(g.size[i]))} {direction} every {g.period} months "
-                                          f"({g.occurrence[i]:.0%} of those months had one)")
-        else:
-            amount = f"about {_money(abs(g.typical))} {direction} per month"
-        out.append(Assumption(category="no_document", text=f"{g.name}: {amount}, on {_slots(g)}",
-                              evidence=f"{g.lines} bank lines, {g.method} ({g.history_months} months)"))
+        out.append(_group_assumption(g))
     return out
+
+
+def _group_assumption(g: GroupForecast) -> Assumption:
+    direction = "in" if g.typical > 0 else "out"
+    d = g.driver
+    evidence = f"{g.lines} bank lines, {g.method} ({g.history_months} months)"
+    if d is not None:
+        evidence += (f"; out of sample this driver missed by {_money(d.loo_mae)} on average, a level forecast by "
+                     f"{_money(d.level_mae)}")
+    if d is not None and d.kind == "balance":
+        text = (f"{g.name}: when the bank balance the day before is above {_money(d.floor)}, about {d.slope:.0%} of "
+                f"the excess goes {direction}, every {g.period} months on {_slots(g)}; nothing when cash is below that")
+        return Assumption(category="no_document", text=text, evidence=evidence)
+    if d is not None and g.size is not None and g.driver_x is not None and g.occurrence is not None \
+            and np.any(g.occurrence > 0):
+        i = int(np.argmax(g.occurrence))
+        text = (f"{g.name}: {abs(d.slope):.1%} of the previous {g.period} months' net invoicing (invoices less "
+                f"bills), about {_money(abs(g.size[i]))} {'in' if g.size[i] > 0 else 'out'} next time "
+                f"(on {_money(g.driver_x[i])} of net invoicing, partly forecast), on {_slots(g)}")
+        return Assumption(category="no_document", text=text, evidence=evidence)
+    if g.occurrence is not None and g.size is not None and np.any(g.occurrence > 0):
+        i = int(np.argmax(g.occurrence))
+        amount = f"about {_money(abs(g.size[i]))} {direction} when it happens ({g.occurrence[i]:.0%} of months)" \
+            if g.period is None else (f"about {_money(abs(g.size[i]))} {direction} every {g.period} months "
+                                      f"({g.occurrence[i]:.0%} of those months had one)")
+    else:
+        amount = f"about {_money(abs(g.typical))} {direction} per month"
+    return Assumption(category="no_document", text=f"{g.name}: {amount}, on {_slots(g)}", evidence=evidence)
 
 
 def _open_item_notes(events: EventBlock, horizon: int) -> list[Assumption]:

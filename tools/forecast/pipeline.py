@@ -1,16 +1,28 @@
 """New business: invoices and bills that do not exist yet but will be issued, and paid, in the horizon.
 
-Weekly issued amounts per kind (invoice date, net of credit notes; long format ``unique_id``, ``ds``,
-``y``) are forecast with statsforecast ``AutoETS``. The invoicing already expected from open orders
-(:mod:`tools.forecast.orders`) is subtracted week by week (never below zero), the rest is spread over
-the week's days like past invoice dates, then turned into cash with the population's
-invoice-date-to-settlement distribution (learned like payment behaviour, censoring what is still
-open), the weekday habits and the payment->bank lag.
+Nearly every invoice of a trading company comes from an order, and the open orders are already
+events (:mod:`tools.forecast.orders`). What is left is cash from **orders not confirmed yet** and from
+**documents that come without an order** (services, utilities...):
 
-Uncertainty: the standard deviation of the *cumulative* issuance error over 1..13 weeks, the larger of
-the ETS intervals and what a level forecast's errors really were on the series' own past (rolling
-origins), is split into independent weekly increments; each becomes a shock path of a
-:class:`~tools.forecast.events.FlowSet` once turned into cash.
+* weekly confirmed-order amounts and weekly order-less document amounts (signed, long format
+  ``unique_id``, ``ds``, ``y``) are each forecast with statsforecast ``AutoETS`` (level), times last
+  year's shape of the same weeks when a year of history shows one, reverting to the annual run-rate
+  (:func:`shaped`);
+* future confirmations become invoices through the order-to-invoice lag learned from orders old
+  enough to be complete (:func:`order_invoice_lag`, per unit of order amount: what never gets invoiced
+  stays out), spread over the week's days like past confirmations / invoice dates;
+* invoices become cash with the population's invoice-date-to-settlement distribution (learned like
+  payment behaviour, censoring what is still open), the weekday habits and the payment->bank lag.
+
+Invoicing from open orders is not forecast here (no double count); it is added to
+:attr:`Pipeline.weekly_mean`, the total issuance forecast that turnover-driven taxes use.
+
+Uncertainty: per series the standard deviation of the *cumulative* error over 1..13 weeks, the larger of
+the ETS intervals and this forecaster's own errors on the series' past (rolling origins,
+:func:`own_error_sd`), is split into independent weekly increments, each a shock path of a
+:class:`~tools.forecast.events.FlowSet` once turned into cash. The sales and purchase order-volume
+shocks share a factor with the correlation their past forecast errors had (:func:`order_correlation`,
+:func:`couple`): a distributor that sells more than expected buys more too.
 """
 
 from __future__ import annotations
@@ -52,22 +64,13 @@ class Pipeline:
     invoiced_share: float = 1.0
     unordered_weekly: float = 0.0
     """Recent weekly amount of documents issued without an order."""
-
-
-def _issuance(snapshot: Snapshot, as_of: dt.date, kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """Weekly issued amounts (oldest first, last = the 7 days up to as_of) and weekday shares."""
-    weeks = max((as_of - snapshot.history_start).days // 7, 0)
-    y = np.zeros(weeks)
-    wd = np.zeros(7)
-    for inst in snapshot.installments:
-        d = inst.invoice_date
-        if inst.kind != kind or d is None or inst.move_type not in DOCUMENT_TYPES + REFUND_TYPES:
-            continue
-        back = (as_of - d).days // 7
-        if d <= as_of and back < weeks:
-            y[weeks - 1 - back] += inst.amount
-            wd[d.weekday()] += abs(inst.amount)
-    return y, wd / wd.sum() if wd.sum() > 0 else np.array([0.2] * 5 + [0.0, 0.0])
+    conf_basis: np.ndarray | None = None
+    """(weeks, H) cash shock paths of the order volume, one per week (see :func:`couple`)."""
+    other_basis: np.ndarray | None = None
+    coupling: float = 0.0
+    """Correlation of the sales and purchase volume shocks (see :func:`order_correlation`)."""
+    orders_weekly: np.ndarray | None = None
+    """The weekly confirmed-order history (signed, oldest first)."""
 
 
 def _cash_lag(snapshot: Snapshot, as_of: dt.date, kind: str) -> tuple[np.ndarray, float, float]:
@@ -143,23 +146,57 @@ def _seasonal_factors(y: np.ndarray, weeks: int, shrink: float = 0.75) -> np.nda
     return np.clip(out, 0.5, 2.0)
 
 
-def cumulative_error_sd(y: np.ndarray, weeks: int, window: int = 13, min_origins: int = 8) -> np.ndarray | None:
-    """Empirical sd of the cumulative error of a 'mean of the last ``window`` weeks' forecast, per horizon week.
+def _base_mean(y: np.ndarray) -> float:
+    n = len(y)
+    base_weeks = min(n - 52, 13)
+    return float(np.mean(y[n - 52 - base_weeks:n - 52])) if base_weeks >= 4 else float(np.mean(y[-13:]))
 
-    Rolling origins over the series itself: what the level forecast's error over 1..``weeks`` weeks
-    really was in the past (None when the series is too short to tell).
+
+def shaped(y: np.ndarray, level: np.ndarray | float, weeks: int) -> np.ndarray:
+    """The weekly mean from a level: the level times the yearly shape, reverting to the last 52 weeks'
+    average (with the same yearly shape) with a half-life of ``REVERSION_WEEKS``: a quarter ahead the
+    recent level matters, a year ahead the annual run-rate does."""
+    factors = _seasonal_factors(y, weeks)
+    annual = float(np.mean(y[-52:]))
+    shape = factors * _base_mean(y) / annual if abs(annual) > 1e-9 else factors
+    pull = 0.5 ** (np.arange(1, weeks + 1) / REVERSION_WEEKS)
+    return pull * level * factors + (1.0 - pull) * annual * np.where(len(y) >= 56, shape, 1.0)
+
+
+def ses_levels(y: np.ndarray, alpha: float) -> np.ndarray:
+    """Simple exponential smoothing: ``levels[t]`` is the level after seeing ``y[:t]`` (``levels[0]`` = start)."""
+    levels = np.empty(len(y) + 1)
+    levels[0] = float(np.mean(y[:4])) if len(y) else 0.0
+    for t, v in enumerate(y):
+        levels[t + 1] = levels[t] + alpha * (v - levels[t])
+    return levels
+
+
+def ses_alpha(y: np.ndarray) -> float:
+    """The smoothing weight with the smallest one-step-ahead squared error (grid search)."""
+    grid = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7)
+    return min(grid, key=lambda a: float(np.sum((y - ses_levels(y, a)[:-1]) ** 2)))
+
+
+def own_error_sd(y: np.ndarray, weeks: int, min_history: int = 13, min_origins: int = 8) -> np.ndarray | None:
+    """Empirical sd of the cumulative error of the forecast this module makes, per horizon week 1..``weeks``.
+
+    Rolling origins over the series itself: at every past week ``t`` the same point forecast (smoothed
+    level, yearly shape, reversion; the level by simple exponential smoothing) from ``y[:t]`` only, against
+    what came. The band is then as wide as the forecaster's own past errors, not those of a cruder one.
+    None when the series is too short to tell.
     """
     n = len(y)
-    starts = range(max(window, 13), n - 1)
+    starts = range(min_history, n - 1)
     if len(starts) < min_origins:
         return None
+    levels = ses_levels(y, ses_alpha(y))
     cum = np.concatenate([[0.0], np.cumsum(y)])
-    sq = np.zeros(weeks)
-    cnt = np.zeros(weeks)
+    sq, cnt = np.zeros(weeks), np.zeros(weeks)
     for t in starts:
-        level = (cum[t] - cum[t - window]) / window
         h = np.arange(1, min(weeks, n - t) + 1)
-        err = cum[t + h] - cum[t] - h * level
+        pred = np.cumsum(shaped(y[:t], levels[t], len(h)))
+        err = cum[t + h] - cum[t] - pred
         sq[h - 1] += err**2
         cnt[h - 1] += 1
     sd = np.sqrt(sq / np.maximum(cnt, 1))
@@ -171,19 +208,9 @@ def cumulative_error_sd(y: np.ndarray, weeks: int, window: int = 13, min_origins
     return np.maximum.accumulate(sd)
 
 
-def _base_mean(y: np.ndarray) -> float:
-    n = len(y)
-    base_weeks = min(n - 52, 13)
-    return float(np.mean(y[n - 52 - base_weeks:n - 52])) if base_weeks >= 4 else float(np.mean(y[-13:]))
-
-
 def _forecast(y: np.ndarray, weeks: int) -> tuple[np.ndarray, np.ndarray]:
-    """Weekly mean and sd of the cumulative error.
-
-    The mean starts at the AutoETS level (no trend) times the yearly shape, and reverts to the last
-    52 weeks' average (with the same yearly shape) with a half-life of ``REVERSION_WEEKS``: a quarter
-    ahead the recent level matters, a year ahead the annual run-rate does.
-    """
+    """Weekly mean (:func:`shaped` from the AutoETS level, no trend) and sd of the cumulative error (the larger
+    of the ETS intervals and the forecaster's own rolling-origin errors)."""
     if len(y) < 8:
         m = float(np.mean(y)) if len(y) else 0.0
         s = float(np.std(y)) if len(y) > 1 else abs(m)
@@ -192,15 +219,10 @@ def _forecast(y: np.ndarray, weeks: int) -> tuple[np.ndarray, np.ndarray]:
 
     fc = _run([AutoETS(season_length=1, model="ZNN")],
               [pd.DataFrame({"unique_id": "issuance", "ds": np.arange(len(y)), "y": y})], weeks)
-    factors = _seasonal_factors(y, weeks)
-    level = fc["AutoETS"].to_numpy(dtype=float)
-    annual = float(np.mean(y[-52:]))
-    shape = factors * _base_mean(y) / annual if abs(annual) > 1e-9 else factors
-    pull = 0.5 ** (np.arange(1, weeks + 1) / REVERSION_WEEKS)
-    mean = pull * level * factors + (1.0 - pull) * annual * np.where(len(y) >= 56, shape, 1.0)
+    mean = shaped(y, fc["AutoETS"].to_numpy(dtype=float), weeks)
     sd_week = np.nan_to_num((fc["AutoETS-hi-80"] - fc["AutoETS-lo-80"]).to_numpy(dtype=float) / (2 * Z80))
     ets_cum = np.sqrt(np.cumsum(sd_week**2))
-    empirical = cumulative_error_sd(y, weeks)
+    empirical = own_error_sd(y, weeks)
     cum = ets_cum if empirical is None else np.maximum(empirical, ets_cum)
     return mean, cum
 
@@ -304,10 +326,53 @@ def new_business(snapshot: Snapshot, as_of: dt.date, horizon: int, beh: Behaviou
         + _shocks(o_sd * factor, w_doc)
     settle = np.array([np.convolve(src, lag)[:horizon] for src in sources])
     bank = to_bank_days(settle, as_of, beh.timing) * sign
-    path, basis = bank[0], bank[1:]
+    path, conf_basis, other_basis = bank[0], bank[1:weeks + 1], bank[weeks + 1:]
     display = monthly_display(path, as_of, EventSource(model="flow_group", id=None, name=LABELS[kind]))
-    flows = FlowSet([LABELS[kind]], path[None, :], basis[np.abs(basis).sum(axis=1) > 0], display)
+    flows = FlowSet([LABELS[kind]], path[None, :], _nonzero(np.vstack([conf_basis, other_basis])), display)
     weekly_total = np.bincount(week_of, sign * issued + order_invoicing, weeks)
     recent = float(np.mean(conf[-13:])) if len(conf) else 0.0
     return Pipeline(kind, weekly_total, np.sqrt(c_sd**2 + o_sd**2) * factor, len(conf), recent, median, paid, flows,
-                    conf_median, float(conf_lag.sum()), float(np.mean(other[-13:])) if len(other) else 0.0)
+                    conf_median, float(conf_lag.sum()), float(np.mean(other[-13:])) if len(other) else 0.0,
+                    conf_basis, other_basis, orders_weekly=conf)
+
+
+def _nonzero(rows: np.ndarray) -> np.ndarray:
+    return rows[np.abs(rows).sum(axis=1) > 0]
+
+
+def order_correlation(receivable: Pipeline, payable: Pipeline, horizon_weeks: int = 8, min_origins: int = 16) -> float:
+    """How the errors of the sales and the purchase forecasts move together (correlation of the sizes' errors).
+
+    Rolling origins over both weekly confirmed-order series, the same forecaster as :func:`own_error_sd`,
+    errors cumulated over ``horizon_weeks``: a distributor that sells more than expected also buys more.
+    Shrunk toward 0 by the number of non-overlapping windows (overlapping errors are not independent).
+    """
+    errors = []
+    for kind, pipe in (("receivable", receivable), ("payable", payable)):
+        y = pipe.orders_weekly if pipe.orders_weekly is not None else np.zeros(0)
+        n = len(y)
+        if n < 13 + horizon_weeks + min_origins or not np.any(y):
+            return 0.0
+        levels = ses_levels(y, ses_alpha(y))
+        cum = np.concatenate([[0.0], np.cumsum(y)])
+        sign = 1.0 if kind == "receivable" else -1.0
+        errors.append([sign * (cum[t + horizon_weeks] - cum[t] - float(np.sum(shaped(y[:t], levels[t], horizon_weeks))))
+                       for t in range(13, n - horizon_weeks + 1)])
+    a, b = np.array(errors[0]), np.array(errors[1])
+    if len(a) != len(b) or np.std(a) == 0 or np.std(b) == 0:
+        return 0.0
+    windows = len(a) / horizon_weeks
+    return float(np.corrcoef(a, b)[0, 1]) * windows / (windows + 3.0)
+
+
+def couple(receivable: Pipeline, payable: Pipeline, rho: float) -> None:
+    """Make the two pipelines' order-volume shocks correlated (``rho``, of the sizes) by sharing a factor."""
+    r, p = receivable.conf_basis, payable.conf_basis
+    r_other, p_other = receivable.other_basis, payable.other_basis
+    if abs(rho) < 0.05 or r is None or p is None or r_other is None or p_other is None or r.shape != p.shape:
+        return
+    own = np.sqrt(1.0 - abs(rho))
+    shared = np.sqrt(abs(rho)) * (r + np.sign(rho) * p)
+    receivable.flows.basis = _nonzero(np.vstack([own * r, r_other, shared]))
+    payable.flows.basis = _nonzero(np.vstack([own * p, p_other]))
+    receivable.coupling = payable.coupling = rho
