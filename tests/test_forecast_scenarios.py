@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from tests.forecast_fixtures import AS_OF, small_company
@@ -94,3 +95,26 @@ def test_scenarios_are_validated_and_serialisable() -> None:
     result = run_scenario(snap, parsed, n_paths=100)
     data = result.to_json()
     assert {"weeks", "min_balance_delta", "shortfall_probability_delta", "base", "scenario"} <= set(data)
+
+
+def test_paying_earlier_never_lowers_and_later_never_raises_the_expected_cash() -> None:
+    snap = small_company().build()
+    customers = [p.id for p in snap.partners if p.is_customer]
+    for pid in customers[:3]:
+        earlier = run_scenario(snap, [DelayPartner(partner_id=pid, days=-30)], n_paths=300)
+        later = run_scenario(snap, [DelayPartner(partner_id=pid, days=30)], n_paths=300)
+        for base, early, late in zip(earlier.base.days, earlier.scenario.days, later.scenario.days, strict=True):
+            assert early.balance_p50 >= base.balance_p50 - 0.01
+            assert late.balance_p50 <= base.balance_p50 + 0.01
+        assert earlier.min_balance_delta >= -0.01 and later.min_balance_delta <= 0.01
+
+
+def test_an_overdue_invoice_paid_earlier_lands_tomorrow_rather_than_vanishing() -> None:
+    from tools.forecast.installments import shift_days
+
+    pmf = np.array([[0.1, 0.2, 0.3, 0.2, 0.1, 0.05]])
+    earlier = shift_days(pmf, np.array([-2]), horizon=4)
+    assert earlier[0].tolist() == pytest.approx([0.6, 0.2, 0.1, 0.05])
+    later = shift_days(pmf, np.array([2]), horizon=4)
+    assert later[0].tolist() == pytest.approx([0.0, 0.0, 0.1, 0.2])
+    assert shift_days(pmf, np.array([0]), horizon=4)[0].tolist() == pytest.approx([0.1, 0.2, 0.3, 0.2])

@@ -84,14 +84,35 @@ def invoice_events(items: list[Installment], as_of: dt.date, horizon: int, beh: 
         return EventBlock.empty(horizon)
     group = np.array([beh.group(i.partner_id) for i in items], dtype=np.int64)
     when = np.array([((i.invoice_date or as_of) - as_of).days / 365.25 for i in items])
-    loc = beh.model.location(group, when) + np.array([adj.delay(i.partner_id) for i in items])
+    loc = beh.model.location(group, when)
     overdue = np.array([(as_of - (reference_due(i) or as_of)).days for i in items], dtype=float)
     after = np.rint(overdue - loc).astype(np.int64)
-    settle = beh.model.conditional_pmf(group, after, horizon)
+    shifts = np.array([adj.delay(i.partner_id) for i in items], dtype=np.int64)
+    extra = int(np.abs(shifts).max())
+    settle = shift_days(beh.model.conditional_pmf(group, after, horizon + extra), shifts, horizon)
     pmf = to_bank_days(settle, as_of, beh.timing)
     meta = [EventMeta(_kind(i), EventSource(model=i.document.model, id=i.document.id, name=i.document.name),
                       i.partner_name or None, i.partner_id, i.due_date, "open_item", i.line_id) for i in items]
     return EventBlock(meta, np.array([i.residual for i in items]), pmf, horizon)
+
+
+def shift_days(pmf: np.ndarray, shifts: np.ndarray, horizon: int) -> np.ndarray:
+    """Move each row's payment dates by its shift (a what-if delay): later mass may leave the horizon,
+    earlier mass that would fall before tomorrow lands tomorrow (the soonest it can be paid).
+
+    ``pmf`` covers days 1..horizon+max(|shift|) so mass coming from beyond the horizon is kept.
+    """
+    out = np.zeros((pmf.shape[0], horizon))
+    for s in np.unique(shifts):
+        rows = shifts == s
+        if s >= 0:
+            if s < horizon:
+                out[rows, s:] = pmf[rows, : horizon - s]
+        else:
+            m = int(-s)
+            out[rows] = pmf[rows, m: m + horizon]
+            out[rows, 0] += pmf[rows, :m].sum(axis=1)
+    return out
 
 
 def new_invoice_pmf(beh: Behaviour, partner_id: int | None, due_offsets: np.ndarray, weights: np.ndarray,
