@@ -76,7 +76,7 @@ def test_every_document_event_names_its_odoo_record(forecast_json: dict[str, Any
 def test_the_table_and_the_chart_are_written(sandbox: RunningServer, tmp_path: Path) -> None:
     result = run(["forecast", "--out", str(tmp_path / "out")], env_for(sandbox))
     assert result.exit_code == 0, result.output
-    assert "13-week" in result.output and "Week" in result.output
+    assert "13-week" in result.output and "P50" in result.output
     chart = tmp_path / "out" / "forecast.png"
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     saved = json.loads((tmp_path / "out" / "forecast.json").read_text())

@@ -36,25 +36,42 @@ def forecast_json(forecast: Forecast) -> dict[str, Any]:
     return forecast.to_json()
 
 
+def _k(x: float) -> str:
+    """Thousands, for tables that must fit a terminal (the JSON keeps every cent)."""
+    return f"{x / 1000:,.0f}k" if abs(x) >= 1000 else f"{x:,.0f}"
+
+
+def _day(d: object) -> str:
+    return d.strftime("%b %d") if hasattr(d, "strftime") else ""
+
+
 def weekly_table(f: Forecast) -> Table:
-    t = Table(title=f"13-week cash forecast ({f.currency}) from {f.as_of}", show_lines=False)
-    for col in ("Week", "From", "To", "In", "Out", "Net", "Close P10", "Close P50", "Close P90", "P(<thr)"):
-        t.add_column(col, justify="right" if col not in ("From", "To") else "left")
+    t = Table(title=f"13-week cash forecast from {f.as_of} ({f.currency}, k = thousands)",
+              caption=f"Closing balance bands P10/P50/P90; Risk = highest daily P(balance < {_m(f.threshold)})")
+    for col in ("Wk", "Ends", "In", "Out", "Net", "P10", "P50", "P90", "Risk"):
+        t.add_column(col, justify="left" if col == "Ends" else "right", no_wrap=True)
     for w in f.weeks:
         risk = f"{w.p_below_threshold:.0%}"
         style = "bold red" if w.p_below_threshold >= 0.2 else ("yellow" if w.p_below_threshold >= 0.05 else "")
-        t.add_row(str(w.week), str(w.start), str(w.end), _m(w.inflow), _m(w.outflow), _m(w.net), _m(w.closing_p10),
-                  _m(w.closing_p50), _m(w.closing_p90), Text(risk, style=style))
+        t.add_row(str(w.week), _day(w.end), _k(w.inflow), _k(w.outflow), _k(w.net), _k(w.closing_p10),
+                  Text(_k(w.closing_p50), style="bold"), _k(w.closing_p90), Text(risk, style=style))
     return t
 
 
 def events_table(f: Forecast, top: int = 10) -> Table:
-    t = Table(title=f"Largest expected movements (of {len(f.events)})")
-    for col in ("Kind", "Source", "Partner", "Amount", "Due", "P10", "P50", "P90", "P(in horizon)"):
-        t.add_column(col, justify="right" if col in ("Amount", "P(in horizon)") else "left")
+    t = Table(title=f"Largest expected movements (of {len(f.events)})",
+              caption="Expected = median bank date ± half the P10–P90 spread; In = chance it lands in the horizon")
+    t.add_column("Source", overflow="ellipsis", max_width=22, no_wrap=True)
+    t.add_column("Partner", overflow="ellipsis", max_width=16, no_wrap=True)
+    t.add_column("Amount", justify="right", no_wrap=True, min_width=10)
+    t.add_column("Expected", no_wrap=True, min_width=11)
+    t.add_column("In", justify="right", no_wrap=True, min_width=4)
     for e in f.events[:top]:
-        t.add_row(e.kind, e.source.name, e.partner or "", _m(e.amount), str(e.due_date or ""), str(e.date_p10 or ""),
-                  str(e.date_p50 or ""), str(e.date_p90 or ""), f"{e.p_in_horizon:.0%}")
+        when = ""
+        if e.date_p50:
+            spread = (e.date_p90 - e.date_p10).days / 2 if e.date_p10 and e.date_p90 else 0
+            when = _day(e.date_p50) + (f" ±{spread:.0f}d" if spread >= 1 else "")
+        t.add_row(e.source.name, e.partner or "", _m(e.amount), when, f"{e.p_in_horizon:.0%}")
     return t
 
 
@@ -126,17 +143,32 @@ def save_chart(f: Forecast, path: str | Path, history: Sequence[tuple[dt.date, f
     return path
 
 
+BACKTEST_COLUMNS = (
+    ("weekly_net_error", "Net err"), ("wape_inflow", "WAPE in"), ("wape_outflow", "WAPE out"),
+    ("balance_mae_w1", "MAE w1"), ("balance_mae_w4", "MAE w4"), ("balance_mae_w13", "MAE w13"),
+    ("coverage_p10_p90", "P10-P90"), ("band_width", "Band"), ("pinball", "Pinball"), ("invoice_days_mae", "Inv days"),
+)
+
+
 def backtest_table(result: BacktestResult) -> Table:
-    cols = ("weekly_net_error", "wape_inflow", "wape_outflow", "balance_mae_w1", "balance_mae_w4", "balance_mae_w13",
-            "coverage_p10_p90", "band_width", "pinball", "invoice_days_mae")
-    t = Table(title=f"Backtest: {len(result.origins)} origins, {result.horizon_days}-day horizon")
-    t.add_column("method")
-    for c in cols:
-        t.add_column(c, justify="right")
+    """All methods side by side (short headers; the JSON carries the full metric names)."""
+    t = Table(title=f"Backtest: {len(result.origins)} origins from {result.origins[0]} to {result.origins[-1]}, "
+                    f"{result.horizon_days}-day horizon", caption=_backtest_caption(result))
+    t.add_column("Method")
+    for _, header in BACKTEST_COLUMNS:
+        t.add_column(header, justify="right")
     for method, m in result.metrics.items():
         t.add_row(method, *[("-" if m.get(c) is None else f"{m[c]:,.3f}" if abs(m[c] or 0) < 100 else _m(m[c] or 0))
-                            for c in cols])
+                            for c, _ in BACKTEST_COLUMNS])
     return t
+
+
+def _backtest_caption(result: BacktestResult) -> str:
+    """Weekly net error of the model against each baseline, and the share of the gap to the oracle closed."""
+    parts = [f"{name}: {gain:.0%} lower" for name, gain in result.improvement_vs.items() if gain is not None]
+    if result.gap_closed_vs_oracle is not None:
+        parts.append(f"gap due_date→oracle closed: {result.gap_closed_vs_oracle:.0%}")
+    return "Net err = Σ|forecast net − actual net| / Σ gross flow, weekly. Model vs " + "; ".join(parts)
 
 
 def scenario_table(result: ScenarioResult) -> Table:
