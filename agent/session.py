@@ -207,30 +207,21 @@ class Agent:
             # the thread stopped between two nodes (the process died while executing): carry on from its last
             # checkpoint, so its state (what is pending, what happened) catches up with the approvals table
             self.graph.invoke(None, config, context=self._context(credentials), durability="sync")
-        outside: dict[str, Any] = {}
+        executed_now = False
         if self.services.approvals.get(record.id).status == "approved":
-            # the thread already moved on (or is gone): run the executor path directly
-            outside = self._execute_outside_thread(self.services.approvals.get(record.id), credentials)
+            # the thread already moved on, or its checkpoint is gone: run its executor node for this approval
+            pending = [{"approval_id": record.id, "action": record.action, "approved": True}]
+            self.graph.invoke(Command(goto="execute", update={"pending": pending}), config,
+                              context=self._context(credentials), durability="sync")
+            executed_now = True
         result = self._result(record.thread, since_turn=before)
-        if outside:  # what happened now, not the thread's last answer
-            result.answer = "\n".join(m["content"] for m in outside["messages"])
-            result.outcomes = [*result.outcomes, *outside["outcomes"]]
-        elif result.waiting:  # other proposals of the thread still wait: say first what became of this one
-            values = self.graph.get_state(config).values or {}
-            update = next((m["content"] for m in reversed(values.get("messages", []))
-                           if m["role"] == "system" and f" {record.id} " in m["content"]), None)
-            if update:
-                result.answer = f"{update}\n{result.answer}"
+        values = self.graph.get_state(config).values or {}
+        update = next((m["content"] for m in reversed(values.get("messages", []))
+                       if m["role"] == "system" and f" {record.id} " in m["content"]), None)
+        if executed_now and update:  # what happened now, not the thread's last answer
+            result.answer = update
+        elif result.waiting and update:  # other proposals still wait: say first what became of this one
+            result.answer = f"{update}\n{result.answer}"
         elif completing and not result.answer:
             result.answer = f"Approval {record.id} was already approved; its execution has been completed."
         return result
-
-    def _execute_outside_thread(self, record: Approval, credentials: WriterCredentials) -> dict[str, Any]:
-        from agent.graph import execute
-        from agent.state import State
-
-        class _Runtime:
-            context = self._context(credentials)
-
-        state = State(pending=[{"approval_id": record.id, "action": record.action, "approved": True}])
-        return execute(state, _Runtime())  # type: ignore[arg-type]

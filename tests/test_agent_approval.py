@@ -179,6 +179,23 @@ def test_a_decision_recorded_before_a_crash_is_written_once_by_the_next_process(
     assert done.thread == result.thread and not done.waiting
 
 
+def test_an_approval_whose_thread_state_is_lost_is_still_written_once_by_the_executor_node(
+        settings: Settings, odoo: Any, reads: Services) -> None:
+    before = writes(odoo)
+    with open_agent(settings, reads=reads) as agent:
+        _, approval_id, _, _ = propose_payment(agent)
+    for leftover in settings.data_dir.glob("checkpoints.sqlite*"):
+        leftover.unlink()  # the checkpoints were wiped; the approvals table survived
+
+    with open_agent(settings) as again:
+        done = again.decide(approval_id, "approve", CONTROLLER)
+        record = again.services.approvals.get(approval_id)
+        snap = again.graph.get_state({"configurable": {"thread_id": record.thread}})
+    assert delta(before, writes(odoo)) == {"account.payment": 1, "mail.message": 1}
+    assert record.status == "executed" and "written to Odoo" in done.answer
+    assert snap.values["outcomes"][-1]["status"] == "executed"  # the thread's own executor node wrote it
+
+
 def test_a_crash_between_the_write_and_its_bookkeeping_never_writes_twice(
         settings: Settings, odoo: Any, monkeypatch: pytest.MonkeyPatch, reads: Services) -> None:
     before = writes(odoo)
