@@ -14,7 +14,7 @@ import odoorpc
 import pytest
 
 from sandbox.server import RunningServer
-from tests.test_sandbox_support import DECO, SALES_J, build_store, odoo, serving
+from tests.test_sandbox_support import DECO, SALES_J, build_store, call, odoo, serving
 
 ACCESS_ERROR = "odoo.exceptions.AccessError"
 
@@ -29,9 +29,6 @@ def server() -> Iterator[RunningServer]:
 def cashbot(server: RunningServer) -> odoorpc.ODOO:
     return odoo(server, "cashbot")
 
-
-def call(client: odoorpc.ODOO, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
-    return client.execute_kw(model, method, list(args), kwargs)
 
 
 def refusal(client: odoorpc.ODOO, model: str, method: str, *args: Any, **kwargs: Any) -> dict[str, Any]:

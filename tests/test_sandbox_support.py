@@ -331,3 +331,17 @@ def session_login(server: RunningServer, login: str = "admin", password: str | N
     cookie = answer.headers.get("set-cookie", "")
     assert cookie.startswith("session_id="), answer.text
     return cookie.split(";")[0].split("=", 1)[1]
+
+
+def call(client: odoorpc.ODOO, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
+    """``execute_kw`` with positional arguments as a list and keyword arguments as a dict."""
+    return client.execute_kw(model, method, list(args), kwargs)
+
+
+def failure(client: odoorpc.ODOO, model: str, method: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The Odoo error ``data`` of a call that must fail."""
+    import pytest
+
+    with pytest.raises(odoorpc.error.RPCError) as caught:
+        call(client, model, method, *args, **kwargs)
+    return dict(caught.value.info["data"])

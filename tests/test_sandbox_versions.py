@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import odoorpc
 import pytest
 
 from sandbox.factory import DEFAULT_MODULES
 from sandbox.server import RunningServer
-from tests.test_sandbox_support import DECO, build_store, jsonrpc, odoo, serving
+from tests.test_sandbox_support import DECO, build_store, call, jsonrpc, odoo, serving
 
 
 @pytest.fixture(scope="module", params=[16, 17, 18, 19])
@@ -18,9 +17,6 @@ def versioned(request: pytest.FixtureRequest) -> Iterator[tuple[int, RunningServ
     with serving(build_store(version=request.param)) as server:
         yield request.param, server
 
-
-def call(client: odoorpc.ODOO, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
-    return client.execute_kw(model, method, list(args), kwargs)
 
 
 def has_model(client: odoorpc.ODOO, model: str) -> bool:

@@ -6,7 +6,6 @@ Each test gets a sandbox of its own (the tiny company), so writes never leak bet
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import odoorpc
 import pytest
@@ -20,6 +19,8 @@ from tests.test_sandbox_support import (
     SALES_J,
     USD,
     build_store,
+    call,
+    failure,
     odoo,
     serving,
 )
@@ -36,14 +37,6 @@ def client(server: RunningServer) -> odoorpc.ODOO:
     return odoo(server)
 
 
-def call(client: odoorpc.ODOO, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
-    return client.execute_kw(model, method, list(args), kwargs)
-
-
-def failure(client: odoorpc.ODOO, model: str, method: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    with pytest.raises(odoorpc.error.RPCError) as caught:
-        call(client, model, method, *args, **kwargs)
-    return caught.value.info["data"]
 
 
 # -- create -----------------------------------------------------------------------------------------
