@@ -124,10 +124,12 @@ class Agent:
             proposals=pending, outcomes=list(values.get("outcomes", [])), waiting=waiting)
 
     @staticmethod
-    def _waiting_text(pending: list[dict[str, Any]]) -> str:
+    def _waiting_text(pending: list[dict[str, Any]], others: bool = False) -> str:
         rows = "\n".join(f"- {p['id']}: {p['preview']}" for p in pending)
-        return (f"Waiting for approval:\n{rows}\nNothing has been written to Odoo: each action waits for a person "
-                "with approval rights (`cashflow approvals approve <id> --as <login>`, or `edit` / `reject`).")
+        written = "These have not been written to Odoo" if others else "Nothing has been written to Odoo"
+        return (f"{'Still waiting' if others else 'Waiting'} for approval:\n{rows}\n{written}: each action waits "
+                "for a person with approval rights (`cashflow approvals approve <id> --as <login>`, or `edit` / "
+                "`reject`).")
 
     # -- deciding -----------------------------------------------------------------------------------
     def authenticate_approver(self, credentials: WriterCredentials) -> str:
@@ -221,7 +223,8 @@ class Agent:
         if executed_now and update:  # what happened now, not the thread's last answer
             result.answer = update
         elif result.waiting and update:  # other proposals still wait: say first what became of this one
-            result.answer = f"{update}\n{result.answer}"
+            pending = [p for p in result.proposals if p["id"] != record.id]
+            result.answer = f"{update}\n{self._waiting_text(pending, others=True)}"
         elif completing and not result.answer:
             result.answer = f"Approval {record.id} was already approved; its execution has been completed."
         return result
