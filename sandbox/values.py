@@ -120,7 +120,3 @@ def from_client(f: Field, value: Any, model: str) -> Any:
 
 def _bad_date(value: str) -> str:
     raise ValueError(value)
-
-
-def round_money(value: float | None, digits: int = 2) -> float | None:
-    return None if value is None else round(float(value), digits)

@@ -13,7 +13,6 @@ lacks), and the company to work in (``allowed_company_ids`` on every call).
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -336,23 +335,3 @@ class OdooClient:
 
     def has_group(self, group_xml_id: str, uid: int | None = None) -> bool:
         return bool(self._call("res.users", "has_group", [[uid or self.uid], group_xml_id]))
-
-    def timed(self) -> _Timer:
-        return _Timer(self)
-
-
-class _Timer:
-    """Measures calls and seconds spent on a block of reads."""
-
-    def __init__(self, client: OdooClient) -> None:
-        self.client = client
-        self.calls = 0
-        self.seconds = 0.0
-
-    def __enter__(self) -> _Timer:
-        self._calls, self._start = self.client.calls, time.perf_counter()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.calls = self.client.calls - self._calls
-        self.seconds = time.perf_counter() - self._start
